@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+// opsdeck: the desktop console, and the CLI verbs that need no display.
+#include "app/commandline.h"
+#include "app/configresolver.h"
+#include "app/estate.h"
+#include "app/statuscommand.h"
+#include "views/desktop/mainwindow.h"
+
+#include <QApplication>
+#include <QIcon>
+
+#include <cstdio>
+#include <memory>
+
+using namespace Opsdeck;
+
+namespace {
+
+bool haveDisplay()
+{
+    // An explicit platform (offscreen, xcb, …) is the person's choice: trust it.
+    return !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") || !qEnvironmentVariableIsEmpty("DISPLAY")
+           || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+}
+
+void printLine(FILE *stream, const QString &text)
+{
+    std::fprintf(stream, "%s\n", qPrintable(text));
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    QCoreApplication::setOrganizationName(QStringLiteral("opsdeck"));
+    QCoreApplication::setApplicationName(QStringLiteral("opsdeck"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(OPSDECK_VERSION));
+
+    const App::CommandLine cl = App::parseCommandLine(arguments);
+    if (!cl.error.isEmpty()) {
+        printLine(stderr, QStringLiteral("opsdeck: %1").arg(cl.error));
+        return 2;
+    }
+    if (cl.command == App::CommandLine::Command::Help) {
+        std::fputs(qPrintable(cl.helpText), stdout);
+        return 0;
+    }
+    if (cl.command == App::CommandLine::Command::Version) {
+        printLine(stdout, QStringLiteral("opsdeck %1").arg(QStringLiteral(OPSDECK_VERSION)));
+        return 0;
+    }
+
+    const bool console = cl.command == App::CommandLine::Command::Console;
+    if (console && !haveDisplay()) {
+        printLine(stderr,
+                  QCoreApplication::translate("opsdeck",
+                                              "opsdeck: no display (DISPLAY and WAYLAND_DISPLAY are unset), so no console; "
+                                              "showing 'opsdeck status' instead"));
+    }
+
+    if (!console || !haveDisplay()) {
+        QCoreApplication app(argc, argv);
+        const auto config = App::resolveConfig(cl.configPath);
+        if (const auto *error = std::get_if<Models::ConfigError>(&config)) {
+            printLine(stderr, QStringLiteral("opsdeck: %1").arg(error->toString()));
+            return 2;
+        }
+        App::StatusOptions options;
+        options.environment = cl.environment;
+        options.json = cl.json;
+        return App::runStatus(std::get<Models::OpsdeckConfig>(config), options);
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/opsdeck.svg")));
+    QApplication::setDesktopFileName(QStringLiteral("opsdeck"));
+    const auto config = App::resolveConfig(cl.configPath);
+    if (const auto *error = std::get_if<Models::ConfigError>(&config)) {
+        printLine(stderr, QStringLiteral("opsdeck: %1").arg(error->toString()));
+        return 2;
+    }
+    const auto &cfg = std::get<Models::OpsdeckConfig>(config);
+    if (!cl.environment.isEmpty() && !cfg.environment(cl.environment)) {
+        printLine(stderr, QStringLiteral("opsdeck: no environment named '%1'").arg(cl.environment));
+        return 2;
+    }
+    App::Estate estate(cfg);
+    Views::MainWindow window(cfg, estate.stores(), &estate);
+    if (!cl.environment.isEmpty()) {
+        for (int i = 0; i < estate.stores().size(); ++i) {
+            if (estate.stores().at(i)->environment().compare(cl.environment, Qt::CaseInsensitive) == 0)
+                window.switchToEnvironment(i);
+        }
+    }
+    window.show();
+    estate.start();
+    return app.exec();
+}

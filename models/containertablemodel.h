@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "models/environmentstore.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QPointer>
+#include <QStringList>
+
+namespace Opsdeck::Models {
+
+/// The containers of one environment, one row per container across all its hosts. Follows the
+/// store with row inserts, removals and dataChanged ranges; never resets on refresh.
+class ContainerTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column {
+        HostColumn,
+        NameColumn,
+        ImageColumn,
+        StateColumn,
+        HealthColumn,
+        PolicyColumn,
+        RestartsColumn,
+        UptimeColumn,
+        PortsColumn,
+        ColumnCount,
+    };
+
+    enum Role {
+        KeyRole = Qt::UserRole + 1, ///< QString hostId/containerId
+        SeverityRole, ///< int(Severity) of the worst flag
+        FlagsRole, ///< unsigned ContainerFlag bits
+        FlagTextRole, ///< the flags explained, one per line
+        SortRole, ///< a value that sorts naturally for the column
+        HostReachableRole, ///< false while the container's host is unreachable (row is stale)
+        StateRole, ///< int(ContainerState)
+    };
+
+    explicit ContainerTableModel(QObject *parent = nullptr);
+
+    /// Shows @p store (not owned); nullptr shows nothing. Switching is one reset, not a refresh.
+    void setStore(EnvironmentStore *store);
+    EnvironmentStore *store() const { return m_store; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    QString keyAt(int row) const { return m_keys.value(row); }
+    int rowOf(const QString &key) const { return m_rowOf.value(key, -1); }
+
+private:
+    void onContainersChanged(const ContainerChanges &changes);
+    void onHostChanged(const QString &hostId);
+    void rebuildIndex(int fromRow);
+
+    QPointer<EnvironmentStore> m_store;
+    QStringList m_keys;
+    QHash<QString, int> m_rowOf;
+};
+
+/// "3d 4h", "5m 10s": a compact age for tables.
+QString formatAge(qint64 ms);
+
+} // namespace Opsdeck::Models

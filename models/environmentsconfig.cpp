@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: MIT
+#include "models/environmentsconfig.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QSet>
+#include <QStandardPaths>
+#include <QUrl>
+
+#include <initializer_list>
+
+namespace Opsdeck::Models {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("Opsdeck::Models::EnvironmentsConfig", text);
+}
+
+// Sections later versions fill in; named here so the message says "not yet", not "unknown".
+const QStringList kReservedEnvironmentSections = {
+    QStringLiteral("marathon"),
+    QStringLiteral("mesos"),
+    QStringLiteral("consul"),
+    QStringLiteral("etcd"),
+    QStringLiteral("zookeeper"),
+    QStringLiteral("kafka"),
+};
+
+const QRegularExpression kColourPattern(QStringLiteral("^#[0-9a-fA-F]{6}$"));
+
+/// Thrown inside the walker only, caught in parse(): the first error ends the read.
+struct Failure
+{
+    ConfigError error;
+};
+
+class Walker
+{
+public:
+    explicit Walker(QString fileName)
+        : m_fileName(std::move(fileName))
+        , m_baseDir(QFileInfo(m_fileName).absolutePath())
+    {}
+
+    [[noreturn]] void fail(const YAML::Node &node, const QString &path, const QString &message) const
+    {
+        ConfigError e;
+        e.file = m_fileName;
+        if (node.IsDefined() && !node.Mark().is_null()) {
+            e.line = node.Mark().line + 1;
+            e.column = node.Mark().column + 1;
+        }
+        e.keyPath = path;
+        e.message = message;
+        throw Failure{e};
+    }
+
+    static QString str(const std::string &s) { return QString::fromStdString(s); }
+
+    static QString join(const QString &path, const QString &key)
+    {
+        return path.isEmpty() ? key : path + QLatin1Char('.') + key;
+    }
+
+    static QString index(const QString &path, std::size_t i)
+    {
+        return path + QStringLiteral("[%1]").arg(i);
+    }
+
+    /// Checks that @p node is a map holding only @p allowed keys (and no key twice).
+    void expectMap(const YAML::Node &node, const QString &path, const QStringList &allowed) const
+    {
+        if (!node.IsMap())
+            fail(node, path, tr("expected a mapping of keys to values"));
+        QSet<QString> seen;
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            if (!it->first.IsScalar())
+                fail(it->first, path, tr("keys must be plain words"));
+            const QString key = str(it->first.Scalar());
+            if (seen.contains(key))
+                fail(it->first, join(path, key), tr("key appears twice"));
+            seen.insert(key);
+            if (allowed.contains(key))
+                continue;
+            if (kReservedEnvironmentSections.contains(key) && path.startsWith(QLatin1String("environments[")))
+                fail(it->first,
+                     join(path, key),
+                     tr("the '%1' section is not supported by this version of Opsdeck yet").arg(key));
+            fail(it->first,
+                 join(path, key),
+                 tr("unknown key '%1' (expected one of: %2)").arg(key, allowed.join(QLatin1String(", "))));
+        }
+    }
+
+    QString scalar(const YAML::Node &node, const QString &path) const
+    {
+        if (!node.IsScalar())
+            fail(node, path, tr("expected a single value"));
+        return str(node.Scalar());
+    }
+
+    QString requiredString(const YAML::Node &map, const QString &path, const char *key) const
+    {
+        const YAML::Node node = map[key];
+        if (!node.IsDefined() || node.IsNull())
+            fail(map, join(path, QLatin1String(key)), tr("required key '%1' is missing").arg(QLatin1String(key)));
+        const QString value = scalar(node, join(path, QLatin1String(key))).trimmed();
+        if (value.isEmpty())
+            fail(node, join(path, QLatin1String(key)), tr("must not be empty"));
+        return value;
+    }
+
+    QString optionalString(const YAML::Node &map, const QString &path, const char *key) const
+    {
+        const YAML::Node node = map[key];
+        if (!node.IsDefined() || node.IsNull())
+            return QString();
+        return scalar(node, join(path, QLatin1String(key))).trimmed();
+    }
+
+    bool optionalBool(const YAML::Node &map, const QString &path, const char *key, bool fallback) const
+    {
+        const YAML::Node node = map[key];
+        if (!node.IsDefined() || node.IsNull())
+            return fallback;
+        const QString p = join(path, QLatin1String(key));
+        const QString v = scalar(node, p);
+        if (v == QLatin1String("true"))
+            return true;
+        if (v == QLatin1String("false"))
+            return false;
+        fail(node, p, tr("expected true or false, found '%1'").arg(v));
+    }
+
+    int optionalPositiveInt(const YAML::Node &map, const QString &path, const char *key, int fallback) const
+    {
+        const YAML::Node node = map[key];
+        if (!node.IsDefined() || node.IsNull())
+            return fallback;
+        const QString p = join(path, QLatin1String(key));
+        bool ok = false;
+        const int v = scalar(node, p).toInt(&ok);
+        if (!ok || v <= 0)
+            fail(node, p, tr("expected a whole number above 0, found '%1'").arg(scalar(node, p)));
+        return v;
+    }
+
+    qint64 optionalDuration(const YAML::Node &map, const QString &path, const char *key, qint64 fallback) const
+    {
+        const YAML::Node node = map[key];
+        if (!node.IsDefined() || node.IsNull())
+            return fallback;
+        const QString p = join(path, QLatin1String(key));
+        const Result<qint64> d = parseDuration(scalar(node, p));
+        if (!d.ok())
+            fail(node, p, d.error());
+        if (d.value() <= 0)
+            fail(node, p, tr("must be longer than zero"));
+        return d.value();
+    }
+
+    /// A path that must name a readable file; relative paths are relative to the config file.
+    QString readableFile(const YAML::Node &map, const QString &path, const char *key) const
+    {
+        const QString value = optionalString(map, path, key);
+        if (value.isEmpty())
+            return value;
+        const QString resolved = QDir(m_baseDir).absoluteFilePath(QDir::fromNativeSeparators(value));
+        QFile file(resolved);
+        if (!file.open(QIODevice::ReadOnly))
+            fail(map[key], join(path, QLatin1String(key)),
+                 tr("cannot read '%1': %2").arg(resolved, file.errorString()));
+        return resolved;
+    }
+
+    FlagSettings settings(const YAML::Node &node, const QString &path) const
+    {
+        FlagSettings s;
+        if (!node.IsDefined() || node.IsNull())
+            return s;
+        expectMap(node, path, {QStringLiteral("crash_loop")});
+        const YAML::Node cl = node["crash_loop"];
+        if (!cl.IsDefined() || cl.IsNull())
+            return s;
+        const QString clPath = join(path, QStringLiteral("crash_loop"));
+        expectMap(cl, clPath, {QStringLiteral("restarts"), QStringLiteral("window"),
+                               QStringLiteral("clear_after"), QStringLiteral("manual_grace")});
+        s.crashRestarts = optionalPositiveInt(cl, clPath, "restarts", s.crashRestarts);
+        s.crashWindowMs = optionalDuration(cl, clPath, "window", s.crashWindowMs);
+        s.clearAfterMs = optionalDuration(cl, clPath, "clear_after", s.clearAfterMs);
+        s.manualGraceMs = optionalDuration(cl, clPath, "manual_grace", s.manualGraceMs);
+        return s;
+    }
+
+    DockerHostConfig dockerHost(const YAML::Node &node, const QString &path) const
+    {
+        DockerHostConfig h;
+        if (node.IsScalar()) {
+            h.url = scalar(node, path).trimmed();
+        } else {
+            expectMap(node, path, {QStringLiteral("url"), QStringLiteral("name"),
+                                   QStringLiteral("tls"), QStringLiteral("tags")});
+            h.url = requiredString(node, path, "url");
+            h.name = optionalString(node, path, "name");
+            const YAML::Node tags = node["tags"];
+            if (tags.IsDefined() && !tags.IsNull()) {
+                if (!tags.IsSequence())
+                    fail(tags, join(path, QStringLiteral("tags")), tr("expected a list of tags"));
+                for (std::size_t i = 0; i < tags.size(); ++i)
+                    h.tags << scalar(tags[i], index(join(path, QStringLiteral("tags")), i));
+            }
+            const YAML::Node tls = node["tls"];
+            if (tls.IsDefined() && !tls.IsNull()) {
+                const QString tlsPath = join(path, QStringLiteral("tls"));
+                expectMap(tls, tlsPath, {QStringLiteral("ca_file"), QStringLiteral("cert_file"),
+                                         QStringLiteral("key_file"), QStringLiteral("verify")});
+                h.tls.caFile = readableFile(tls, tlsPath, "ca_file");
+                h.tls.certFile = readableFile(tls, tlsPath, "cert_file");
+                h.tls.keyFile = readableFile(tls, tlsPath, "key_file");
+                h.tls.verify = optionalBool(tls, tlsPath, "verify", true);
+                if (h.tls.certFile.isEmpty() != h.tls.keyFile.isEmpty())
+                    fail(tls, tlsPath, tr("cert_file and key_file go together"));
+            }
+        }
+        const QString urlPath = node.IsScalar() ? path : join(path, QStringLiteral("url"));
+        const YAML::Node urlNode = node.IsScalar() ? node : node["url"];
+        const QUrl url(h.url, QUrl::StrictMode);
+        const QString scheme = url.scheme();
+        if (scheme == QLatin1String("unix")) {
+            if (url.path().isEmpty() || !url.host().isEmpty())
+                fail(urlNode, urlPath, tr("a unix socket URL looks like unix:///var/run/docker.sock"));
+            if (h.tls.enabled())
+                fail(urlNode, urlPath, tr("TLS settings apply to tcp:// hosts only"));
+        } else if (scheme == QLatin1String("tcp")) {
+            if (url.host().isEmpty())
+                fail(urlNode, urlPath, tr("a TCP URL needs a host, e.g. tcp://10.0.0.5:2376"));
+            if (!url.path().isEmpty() && url.path() != QLatin1String("/"))
+                fail(urlNode, urlPath, tr("a TCP URL has no path"));
+        } else {
+            fail(urlNode, urlPath, tr("'%1' is not a Docker host URL: use unix:///path or tcp://host:port").arg(h.url));
+        }
+        if (h.name.isEmpty())
+            h.name = scheme == QLatin1String("unix") ? url.path() : url.authority();
+        return h;
+    }
+
+    EnvironmentConfig environment(const YAML::Node &node, const QString &path) const
+    {
+        expectMap(node, path, {QStringLiteral("name"), QStringLiteral("colour"), QStringLiteral("color"),
+                               QStringLiteral("production"), QStringLiteral("read_only"),
+                               QStringLiteral("docker")});
+        EnvironmentConfig env;
+        env.name = requiredString(node, path, "name");
+        env.production = optionalBool(node, path, "production", false);
+        env.readOnly = optionalBool(node, path, "read_only", false);
+        const char *colourKey = node["colour"].IsDefined() ? "colour" : "color";
+        env.colour = optionalString(node, path, colourKey);
+        if (env.colour.isEmpty())
+            env.colour = env.production ? QStringLiteral("#c62828") : QStringLiteral("#1565c0");
+        else if (!kColourPattern.match(env.colour).hasMatch())
+            fail(node[colourKey], join(path, QLatin1String(colourKey)),
+                 tr("expected a colour like \"#c62828\", found '%1'").arg(env.colour));
+
+        const YAML::Node docker = node["docker"];
+        if (docker.IsDefined() && !docker.IsNull()) {
+            const QString dockerPath = join(path, QStringLiteral("docker"));
+            expectMap(docker, dockerPath, {QStringLiteral("hosts")});
+            const YAML::Node hosts = docker["hosts"];
+            const QString hostsPath = join(dockerPath, QStringLiteral("hosts"));
+            if (!hosts.IsDefined() || hosts.IsNull())
+                fail(docker, hostsPath, tr("required key 'hosts' is missing"));
+            if (!hosts.IsSequence())
+                fail(hosts, hostsPath, tr("expected a list of hosts"));
+            QSet<QString> names;
+            for (std::size_t i = 0; i < hosts.size(); ++i) {
+                DockerHostConfig h = dockerHost(hosts[i], index(hostsPath, i));
+                if (names.contains(h.name))
+                    fail(hosts[i], index(hostsPath, i),
+                         tr("host name '%1' is used twice in this environment").arg(h.name));
+                names.insert(h.name);
+                env.dockerHosts << h;
+            }
+        }
+        return env;
+    }
+
+    OpsdeckConfig root(const YAML::Node &doc) const
+    {
+        if (!doc.IsDefined() || doc.IsNull())
+            fail(doc, QString(), tr("the file is empty"));
+        expectMap(doc, QString(), {QStringLiteral("version"), QStringLiteral("settings"),
+                                   QStringLiteral("environments")});
+        const YAML::Node version = doc["version"];
+        if (version.IsDefined() && scalar(version, QStringLiteral("version")) != QLatin1String("1"))
+            fail(version, QStringLiteral("version"),
+                 tr("this Opsdeck reads version 1 files, found '%1'").arg(scalar(version, QStringLiteral("version"))));
+        OpsdeckConfig config;
+        config.sourcePath = m_fileName;
+        config.flags = settings(doc["settings"], QStringLiteral("settings"));
+        const YAML::Node envs = doc["environments"];
+        if (!envs.IsDefined() || envs.IsNull())
+            fail(doc, QStringLiteral("environments"), tr("required key 'environments' is missing"));
+        if (!envs.IsSequence() || envs.size() == 0)
+            fail(envs, QStringLiteral("environments"), tr("expected a non-empty list of environments"));
+        QSet<QString> names;
+        for (std::size_t i = 0; i < envs.size(); ++i) {
+            const QString path = index(QStringLiteral("environments"), i);
+            EnvironmentConfig env = environment(envs[i], path);
+            if (names.contains(env.name.toCaseFolded()))
+                fail(envs[i]["name"], join(path, QStringLiteral("name")),
+                     tr("environment name '%1' is used twice").arg(env.name));
+            names.insert(env.name.toCaseFolded());
+            config.environments << env;
+        }
+        return config;
+    }
+
+private:
+    QString m_fileName;
+    QString m_baseDir;
+};
+
+} // namespace
+
+const EnvironmentConfig *OpsdeckConfig::environment(const QString &name) const
+{
+    for (const EnvironmentConfig &e : environments) {
+        if (e.name.compare(name, Qt::CaseInsensitive) == 0)
+            return &e;
+    }
+    return nullptr;
+}
+
+QString ConfigError::toString() const
+{
+    QString where = file;
+    if (line > 0)
+        where += QStringLiteral(":%1:%2").arg(line).arg(column);
+    return keyPath.isEmpty() ? QStringLiteral("%1: %2").arg(where, message)
+                             : QStringLiteral("%1: %2: %3").arg(where, keyPath, message);
+}
+
+std::variant<OpsdeckConfig, ConfigError> EnvironmentsConfigLoader::parse(const QByteArray &yaml,
+                                                                       const QString &fileName)
+{
+    Walker walker(fileName);
+    try {
+        const YAML::Node doc = YAML::Load(yaml.toStdString());
+        return walker.root(doc);
+    } catch (const Failure &f) {
+        return f.error;
+    } catch (const YAML::Exception &e) {
+        ConfigError error;
+        error.file = fileName;
+        if (!e.mark.is_null()) {
+            error.line = e.mark.line + 1;
+            error.column = e.mark.column + 1;
+        }
+        error.message = tr("YAML syntax error: %1").arg(QString::fromStdString(e.msg));
+        return error;
+    }
+}
+
+std::variant<OpsdeckConfig, ConfigError> EnvironmentsConfigLoader::load(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        ConfigError error;
+        error.file = path;
+        error.message = tr("cannot read the environments file: %1").arg(file.errorString());
+        return error;
+    }
+    return parse(file.readAll(), path);
+}
+
+OpsdeckConfig EnvironmentsConfigLoader::fromDockerHost(const QString &dockerHost)
+{
+    DockerHostConfig host;
+    host.url = dockerHost.isEmpty() ? QStringLiteral("unix:///var/run/docker.sock") : dockerHost;
+    host.name = QStringLiteral("local");
+    EnvironmentConfig env;
+    env.name = QStringLiteral("local");
+    env.colour = QStringLiteral("#1565c0");
+    env.dockerHosts << host;
+    OpsdeckConfig config;
+    config.environments << env;
+    return config;
+}
+
+QString EnvironmentsConfigLoader::defaultPath()
+{
+    QString base = qEnvironmentVariable("XDG_CONFIG_HOME");
+    if (base.isEmpty())
+        base = QDir::homePath() + QLatin1String("/.config");
+    return base + QLatin1String("/opsdeck/environments.yaml");
+}
+
+Result<qint64> parseDuration(const QString &text)
+{
+    static const QRegularExpression pattern(QStringLiteral("^\\s*(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?\\s*$"));
+    const QRegularExpressionMatch m = pattern.match(text);
+    if (!m.hasMatch())
+        return Result<qint64>::failure(
+            tr("expected a duration like 30s, 5m, 1h or 250ms, found '%1'").arg(text));
+    const double number = m.captured(1).toDouble();
+    const QString unit = m.captured(2);
+    double factor = 1000.0;
+    if (unit == QLatin1String("ms"))
+        factor = 1.0;
+    else if (unit == QLatin1String("m"))
+        factor = 60'000.0;
+    else if (unit == QLatin1String("h"))
+        factor = 3'600'000.0;
+    const double ms = number * factor;
+    if (ms > 365.0 * 24 * 3'600'000.0)
+        return Result<qint64>::failure(tr("'%1' is longer than a year").arg(text));
+    return qint64(ms);
+}
+
+} // namespace Opsdeck::Models

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "models/containerflagevaluator.h"
+#include "models/result.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace Opsdeck::Models {
+
+/// TLS material for a Docker host: paths only, never the key itself.
+struct TlsFiles
+{
+    QString caFile;
+    QString certFile;
+    QString keyFile;
+    bool verify = true;
+
+    bool enabled() const { return !caFile.isEmpty() || !certFile.isEmpty(); }
+    bool operator==(const TlsFiles &) const = default;
+};
+
+struct DockerHostConfig
+{
+    QString name; ///< display name and id; defaults to the URL's host or socket path
+    QString url; ///< unix:///path, tcp://host:port
+    TlsFiles tls;
+    QStringList tags;
+
+    bool operator==(const DockerHostConfig &) const = default;
+};
+
+struct EnvironmentConfig
+{
+    QString name;
+    QString colour; ///< #rrggbb
+    bool production = false;
+    bool readOnly = false;
+    QList<DockerHostConfig> dockerHosts;
+
+    bool operator==(const EnvironmentConfig &) const = default;
+};
+
+/// The whole environments file, validated.
+struct OpsdeckConfig
+{
+    QString sourcePath; ///< file it came from; empty for the DOCKER_HOST fallback
+    FlagSettings flags;
+    QList<EnvironmentConfig> environments;
+
+    const EnvironmentConfig *environment(const QString &name) const;
+};
+
+/// Where a config error is, and what is wrong: "file:line:column: key.path: message".
+struct ConfigError
+{
+    QString file;
+    int line = 0; ///< 1-based; 0 when the error is not tied to a position
+    int column = 0;
+    QString keyPath;
+    QString message;
+
+    QString toString() const;
+};
+
+/// Reads and validates an environments file. Nothing is returned unless all of it is valid.
+class EnvironmentsConfigLoader
+{
+public:
+    /// Parses @p yaml; @p fileName is used in messages and to resolve relative paths.
+    static std::variant<OpsdeckConfig, ConfigError> parse(const QByteArray &yaml,
+                                                         const QString &fileName);
+    static std::variant<OpsdeckConfig, ConfigError> load(const QString &path);
+    /// The one-host "local" environment used when no file exists: DOCKER_HOST, or the
+    /// default socket when DOCKER_HOST is empty.
+    static OpsdeckConfig fromDockerHost(const QString &dockerHost);
+    /// ~/.config/opsdeck/environments.yaml, following XDG_CONFIG_HOME.
+    static QString defaultPath();
+};
+
+/// Parses "90s", "5m", "1h", "250ms" (or a bare number of seconds) into milliseconds.
+Result<qint64> parseDuration(const QString &text);
+
+} // namespace Opsdeck::Models

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs the Debian 12 packages Opsdeck needs to build, run and test.
+# Usage: scripts/install-deps.sh [build|test]   (default: build)
+set -euo pipefail
+
+mode=${1:-build}
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+fi
+
+build_pkgs=(
+    build-essential cmake ninja-build ccache pkg-config
+    qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-l10n-tools
+    libqcustomplot-dev libyaml-cpp-dev libcurl4-openssl-dev librdkafka-dev
+    libgl-dev libqt6svg6
+)
+test_pkgs=(
+    clang libclang-rt-14-dev clang-format
+    docker.io busybox-static xvfb xauth
+)
+
+pkgs=("${build_pkgs[@]}")
+if [ "$mode" = "test" ]; then
+    pkgs+=("${test_pkgs[@]}")
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "install-deps: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: MIT
+#include "views/desktop/mainwindow.h"
+
+#include "models/containertablemodel.h"
+#include "models/hostlistmodel.h"
+#include "views/desktop/confirmactiondialog.h"
+#include "views/desktop/containerdetailswidget.h"
+#include "views/desktop/containerproxymodel.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QIdentityProxyModel>
+#include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenuBar>
+#include <QPainter>
+#include <QPixmap>
+#include <QSettings>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+namespace Opsdeck::Views {
+
+using namespace Opsdeck::Models;
+
+namespace {
+
+QIcon dot(const QColor &colour)
+{
+    QPixmap pm(12, 12);
+    pm.fill(Qt::transparent);
+    QPainter p(&pm);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setBrush(colour);
+    p.setPen(colour.darker(140));
+    p.drawEllipse(1, 1, 10, 10);
+    return QIcon(pm);
+}
+
+QColor stateColour(SourceState s)
+{
+    switch (s) {
+    case SourceState::Connected:
+        return QColor(0x2e, 0x7d, 0x32);
+    case SourceState::Connecting:
+        return QColor(0xf9, 0xa8, 0x25);
+    case SourceState::Unreachable:
+        return QColor(0xc6, 0x28, 0x28);
+    }
+    return Qt::gray;
+}
+
+/// Adds a coloured dot per host state; the model itself stays free of GUI types.
+class HostDecorationProxy : public QIdentityProxyModel
+{
+public:
+    using QIdentityProxyModel::QIdentityProxyModel;
+
+    QVariant data(const QModelIndex &index, int role) const override
+    {
+        if (role == Qt::DecorationRole && index.row() > 0)
+            return dot(stateColour(SourceState(QIdentityProxyModel::data(index, HostListModel::SourceStateRole).toInt())));
+        return QIdentityProxyModel::data(index, role);
+    }
+};
+
+// Status bar and environment labels follow changes at most this often.
+constexpr int kStatusCoalesceMs = 250;
+
+} // namespace
+
+MainWindow::MainWindow(const OpsdeckConfig &config,
+                       const QList<EnvironmentStore *> &stores,
+                       ContainerOperations *operations,
+                       QWidget *parent)
+    : QMainWindow(parent)
+    , m_config(config)
+    , m_stores(stores)
+    , m_operations(operations)
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("Opsdeck"));
+    buildUi();
+    buildActions();
+
+    for (EnvironmentStore *store : m_stores) {
+        connect(store, &EnvironmentStore::hostChanged, this, [this] { m_statusCoalesce.start(); });
+        connect(store, &EnvironmentStore::containersChanged, this, [this] { m_statusCoalesce.start(); });
+    }
+    m_statusCoalesce.setSingleShot(true);
+    m_statusCoalesce.setInterval(kStatusCoalesceMs);
+    connect(&m_statusCoalesce, &QTimer::timeout, this, [this] {
+        updateStatusBar();
+        updateEnvironmentLabels();
+        updateActions();
+    });
+    if (m_operations)
+        connect(m_operations, &ContainerOperations::actionFinished, this, &MainWindow::onActionFinished);
+
+    m_tick.setInterval(1000);
+    connect(&m_tick, &QTimer::timeout, this, [this] { m_table->viewport()->update(); });
+    m_tick.start();
+
+    restoreSettings();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildUi()
+{
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 4);
+
+    auto *top = new QHBoxLayout;
+    auto *envLabel = new QLabel(tr("&Environment:"), central);
+    m_envBox = new QComboBox(central);
+    m_envBox->setObjectName(QStringLiteral("environmentBox"));
+    envLabel->setBuddy(m_envBox);
+    for (const EnvironmentStore *store : m_stores) {
+        const EnvironmentConfig *cfg = m_config.environment(store->environment());
+        m_envBox->addItem(dot(QColor(cfg ? cfg->colour : QStringLiteral("#9e9e9e"))), store->environment());
+    }
+    m_envBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_envBox, &QComboBox::currentIndexChanged, this, &MainWindow::switchToEnvironment);
+    m_filter = new QLineEdit(central);
+    m_filter->setObjectName(QStringLiteral("filter"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setPlaceholderText(tr("Filter (Ctrl+F): name, image, host:NAME, state:exited, label:KEY=VALUE, is:flagged"));
+    m_flaggedOnly = new QCheckBox(tr("Flagged &only"), central);
+    top->addWidget(envLabel);
+    top->addWidget(m_envBox);
+    top->addSpacing(12);
+    top->addWidget(m_filter, 1);
+    top->addWidget(m_flaggedOnly);
+    layout->addLayout(top);
+
+    m_banner = new QLabel(central);
+    m_banner->setObjectName(QStringLiteral("environmentBanner"));
+    m_banner->setAlignment(Qt::AlignCenter);
+    m_banner->setMargin(4);
+    layout->addWidget(m_banner);
+
+    m_mainSplitter = new QSplitter(Qt::Horizontal, central);
+    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_hostModel = new HostListModel(this);
+    auto *hostProxy = new HostDecorationProxy(this);
+    hostProxy->setSourceModel(m_hostModel);
+    m_hostList = new QListView(m_mainSplitter);
+    m_hostList->setObjectName(QStringLiteral("hostList"));
+    m_hostList->setModel(hostProxy);
+    m_hostList->setMinimumWidth(180);
+
+    m_rightSplitter = new QSplitter(Qt::Vertical, m_mainSplitter);
+    m_rightSplitter->setObjectName(QStringLiteral("rightSplitter"));
+    m_model = new ContainerTableModel(this);
+    m_proxy = new ContainerProxyModel(this);
+    m_proxy->setSourceModel(m_model);
+    m_table = new QTableView(m_rightSplitter);
+    m_table->setObjectName(QStringLiteral("containerTable"));
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(ContainerTableModel::StateColumn, Qt::DescendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionsMovable(true);
+    m_table->setWordWrap(false);
+    const int widths[] = {110, 170, 200, 170, 80, 110, 70, 80};
+    for (int c = 0; c < int(std::size(widths)); ++c)
+        m_table->setColumnWidth(c, widths[c]);
+    m_details = new ContainerDetailsWidget(m_operations, m_rightSplitter);
+    m_rightSplitter->setStretchFactor(0, 3);
+    m_rightSplitter->setStretchFactor(1, 2);
+    m_mainSplitter->setStretchFactor(1, 1);
+    layout->addWidget(m_mainSplitter, 1);
+    setCentralWidget(central);
+
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &ContainerProxyModel::setFilterText);
+    connect(m_flaggedOnly, &QCheckBox::toggled, m_proxy, &ContainerProxyModel::setFlaggedOnly);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onSelectionChanged);
+    connect(m_hostList->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onHostSelected);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &MainWindow::onSelectionChanged);
+
+    m_statusHosts = new QWidget(this);
+    auto *hostsLayout = new QHBoxLayout(m_statusHosts);
+    hostsLayout->setContentsMargins(0, 0, 0, 0);
+    m_statusSummary = new QLabel(this);
+    statusBar()->addWidget(m_statusHosts, 1);
+    statusBar()->addPermanentWidget(m_statusSummary);
+}
+
+void MainWindow::buildActions()
+{
+    auto *toolbar = addToolBar(tr("Actions"));
+    toolbar->setObjectName(QStringLiteral("actionsToolbar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto *containerMenu = menuBar()->addMenu(tr("&Container"));
+    m_restart = new QAction(tr("&Restart"), this);
+    m_restart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_stop = new QAction(tr("S&top"), this);
+    m_stop->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X));
+    m_startAction = new QAction(tr("&Start"), this);
+    m_startAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    auto *logs = new QAction(tr("Show &logs"), this);
+    logs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    for (QAction *a : {m_restart, m_stop, m_startAction}) {
+        toolbar->addAction(a);
+        containerMenu->addAction(a);
+    }
+    containerMenu->addSeparator();
+    containerMenu->addAction(logs);
+    connect(m_restart, &QAction::triggered, this, [this] { askAndRun(ContainerAction::Restart); });
+    connect(m_stop, &QAction::triggered, this, [this] { askAndRun(ContainerAction::Stop); });
+    connect(m_startAction, &QAction::triggered, this, [this] { askAndRun(ContainerAction::Start); });
+    connect(logs, &QAction::triggered, m_details, &ContainerDetailsWidget::showLogsTab);
+
+    auto *viewMenu = menuBar()->addMenu(tr("&View"));
+    auto *find = viewMenu->addAction(tr("&Filter containers"));
+    find->setShortcuts({QKeySequence::Find, QKeySequence(Qt::Key_Slash)});
+    connect(find, &QAction::triggered, this, [this] {
+        m_filter->setFocus();
+        m_filter->selectAll();
+    });
+    auto *flagged = viewMenu->addAction(tr("Show &flagged only"));
+    flagged->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    connect(flagged, &QAction::triggered, m_flaggedOnly, &QCheckBox::toggle);
+    auto *clear = new QShortcut(QKeySequence(Qt::Key_Escape), m_filter);
+    connect(clear, &QShortcut::activated, m_filter, &QLineEdit::clear);
+    viewMenu->addSeparator();
+    auto *envMenu = menuBar()->addMenu(tr("E&nvironment"));
+    for (int i = 0; i < m_stores.size() && i < 9; ++i) {
+        auto *a = envMenu->addAction(m_stores.at(i)->environment());
+        a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        connect(a, &QAction::triggered, this, [this, i] { m_envBox->setCurrentIndex(i); });
+    }
+    auto *quit = new QAction(tr("&Quit"), this);
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+    addAction(quit);
+    viewMenu->addAction(quit);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_mainSplitter->restoreState(settings.value(QStringLiteral("window/mainSplitter")).toByteArray());
+    m_rightSplitter->restoreState(settings.value(QStringLiteral("window/rightSplitter")).toByteArray());
+    m_table->horizontalHeader()->restoreState(settings.value(QStringLiteral("window/containerHeader")).toByteArray());
+    const QString env = settings.value(QStringLiteral("window/environment")).toString();
+    int index = 0;
+    for (int i = 0; i < m_stores.size(); ++i) {
+        if (m_stores.at(i)->environment() == env)
+            index = i;
+    }
+    if (m_envBox->currentIndex() == index)
+        switchToEnvironment(index);
+    else
+        m_envBox->setCurrentIndex(index);
+    if (!settings.contains(QStringLiteral("window/geometry")))
+        resize(1280, 800);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/mainSplitter"), m_mainSplitter->saveState());
+    settings.setValue(QStringLiteral("window/rightSplitter"), m_rightSplitter->saveState());
+    settings.setValue(QStringLiteral("window/containerHeader"), m_table->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("window/environment"), currentEnvironment());
+    event->accept();
+}
+
+EnvironmentStore *MainWindow::currentStore() const
+{
+    return m_current >= 0 && m_current < m_stores.size() ? m_stores.at(m_current) : nullptr;
+}
+
+const EnvironmentConfig *MainWindow::currentConfig() const
+{
+    const EnvironmentStore *store = currentStore();
+    return store ? m_config.environment(store->environment()) : nullptr;
+}
+
+QString MainWindow::currentEnvironment() const
+{
+    const EnvironmentStore *store = currentStore();
+    return store ? store->environment() : QString();
+}
+
+void MainWindow::switchToEnvironment(int index)
+{
+    if (index < 0 || index >= m_stores.size())
+        return;
+    if (m_envBox->currentIndex() != index) {
+        m_envBox->setCurrentIndex(index); // comes back here through currentIndexChanged
+        return;
+    }
+    m_current = index;
+    EnvironmentStore *store = m_stores.at(index);
+    m_model->setStore(store);
+    m_hostModel->setStore(store);
+    m_hostList->setCurrentIndex(m_hostList->model()->index(0, 0));
+    m_proxy->setHostId(QString());
+    m_details->showContainer(store, QString());
+    updateBanner();
+    updateStatusBar();
+    updateActions();
+    const EnvironmentConfig *cfg = currentConfig();
+    setWindowTitle(cfg && cfg->production ? tr("Opsdeck — %1 (PRODUCTION)").arg(store->environment())
+                                          : tr("Opsdeck — %1").arg(store->environment()));
+}
+
+void MainWindow::updateBanner()
+{
+    const EnvironmentConfig *cfg = currentConfig();
+    if (!cfg) {
+        m_banner->hide();
+        return;
+    }
+    m_banner->show();
+    QString text = cfg->production ? tr("PRODUCTION — %1 — every action asks you to type the environment's name").arg(cfg->name)
+                                   : tr("%1").arg(cfg->name);
+    if (cfg->readOnly)
+        text += tr(" — read-only: actions are disabled");
+    m_banner->setText(text);
+    const QColor bg(cfg->colour);
+    const QString fg = bg.lightnessF() > 0.6 ? QStringLiteral("#000000") : QStringLiteral("#ffffff");
+    m_banner->setStyleSheet(QStringLiteral("QLabel { background: %1; color: %2; font-weight: bold; padding: %3px; }")
+                                .arg(cfg->colour, fg)
+                                .arg(cfg->production ? 10 : 3));
+}
+
+QString MainWindow::selectedKey() const
+{
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    if (!current.isValid())
+        return QString();
+    return current.data(ContainerTableModel::KeyRole).toString();
+}
+
+void MainWindow::onSelectionChanged()
+{
+    m_details->showContainer(currentStore(), selectedKey());
+    updateActions();
+}
+
+void MainWindow::onHostSelected()
+{
+    const QModelIndex current = m_hostList->currentIndex();
+    m_proxy->setHostId(current.isValid() ? current.data(HostListModel::HostIdRole).toString() : QString());
+}
+
+void MainWindow::updateActions()
+{
+    const EnvironmentConfig *cfg = currentConfig();
+    const EnvironmentStore *store = currentStore();
+    const QString key = selectedKey();
+    const Container *c = store && !key.isEmpty() ? store->container(key) : nullptr;
+    QString reason;
+    if (cfg && cfg->readOnly)
+        reason = tr("Environment %1 is read-only (read_only: true in the environments file).").arg(cfg->name);
+    else if (!c)
+        reason = tr("Select a container first.");
+    const bool running = c && (c->state == ContainerState::Running || c->state == ContainerState::Restarting
+                               || c->state == ContainerState::Paused);
+    const struct
+    {
+        QAction *action;
+        bool applicable;
+        QString tip;
+    } rows[] = {
+        {m_restart, c != nullptr, tr("Restart the selected container (Ctrl+R)")},
+        {m_stop, running, tr("Stop the selected container (Ctrl+Shift+X)")},
+        {m_startAction, c && !running, tr("Start the selected container (Ctrl+Shift+S)")},
+    };
+    for (const auto &row : rows) {
+        row.action->setEnabled(reason.isEmpty() && row.applicable);
+        row.action->setToolTip(reason.isEmpty() ? row.tip : reason);
+        row.action->setStatusTip(reason.isEmpty() ? row.tip : reason);
+    }
+}
+
+void MainWindow::askAndRun(ContainerAction action)
+{
+    const EnvironmentConfig *cfg = currentConfig();
+    EnvironmentStore *store = currentStore();
+    const QString key = selectedKey();
+    const Container *c = store ? store->container(key) : nullptr;
+    if (!cfg || !c || cfg->readOnly || m_confirm)
+        return;
+    const QString actionText = action == ContainerAction::Restart ? tr("Restart")
+                               : action == ContainerAction::Stop  ? tr("Stop")
+                                                                  : tr("Start");
+    m_confirm = new ConfirmActionDialog(actionText,
+                                        tr("container %1 on host %2").arg(c->name, c->hostId),
+                                        cfg->name,
+                                        cfg->production,
+                                        this);
+    m_confirm->setAttribute(Qt::WA_DeleteOnClose);
+    const QString environment = cfg->name;
+    connect(m_confirm, &QDialog::accepted, this, [this, environment, key, action, name = c->name, actionText] {
+        statusBar()->showMessage(tr("%1 %2: requested…").arg(actionText, name), 5000);
+        if (m_operations)
+            m_operations->requestAction(environment, key, action);
+    });
+    m_confirm->open(); // window-modal, no nested event loop
+}
+
+void MainWindow::onActionFinished(const QString &environment,
+                                  const QString &key,
+                                  ContainerAction action,
+                                  bool ok,
+                                  const QString &message)
+{
+    const EnvironmentStore *store = nullptr;
+    for (const EnvironmentStore *s : m_stores) {
+        if (s->environment() == environment)
+            store = s;
+    }
+    const Container *c = store ? store->container(key) : nullptr;
+    const QString name = c ? c->name : key;
+    if (ok)
+        statusBar()->showMessage(tr("%1 of %2 in %3: %4").arg(toString(action), name, environment, message), 8000);
+    else
+        statusBar()->showMessage(tr("%1 of %2 in %3 FAILED: %4").arg(toString(action), name, environment, message), 20000);
+}
+
+void MainWindow::updateStatusBar()
+{
+    auto *layout = static_cast<QHBoxLayout *>(m_statusHosts->layout());
+    while (QLayoutItem *item = layout->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    const EnvironmentStore *store = currentStore();
+    if (!store)
+        return;
+    for (const HostStatus &h : store->hosts()) {
+        auto *label = new QLabel(m_statusHosts);
+        label->setText(QStringLiteral("<span style='color:%1'>●</span> %2")
+                           .arg(stateColour(h.state).name(), h.displayName.toHtmlEscaped()));
+        label->setToolTip(h.error.isEmpty() ? tr("%1: %2").arg(h.displayName, toString(h.state))
+                                            : tr("%1: %2 — %3").arg(h.displayName, toString(h.state), h.error));
+        layout->addWidget(label);
+    }
+    layout->addStretch(1);
+    int flagged = 0;
+    for (const Container &c : store->containers())
+        flagged += severityOf(c) >= Severity::Warning ? 1 : 0;
+    m_statusSummary->setText(tr("%1 containers, %2 flagged").arg(store->containerCount()).arg(flagged));
+}
+
+void MainWindow::updateEnvironmentLabels()
+{
+    // Other environments' trouble is visible in the switcher without switching.
+    for (int i = 0; i < m_stores.size(); ++i) {
+        const EnvironmentStore *store = m_stores.at(i);
+        int down = 0;
+        for (const HostStatus &h : store->hosts())
+            down += h.state == SourceState::Unreachable ? 1 : 0;
+        int flagged = 0;
+        for (const Container &c : store->containers())
+            flagged += severityOf(c) >= Severity::Warning ? 1 : 0;
+        QString text = store->environment();
+        if (flagged > 0)
+            text += tr("  ⚑ %1").arg(flagged);
+        if (down > 0)
+            text += tr("  ✖ %1 down").arg(down);
+        m_envBox->setItemText(i, text);
+    }
+}
+
+} // namespace Opsdeck::Views
