@@ -73,7 +73,7 @@ QJsonObject statusJson(const Estate &estate)
             unreachable += h.state == SourceState::Unreachable ? 1 : 0;
             QJsonObject o{{QStringLiteral("id"), h.id},
                           {QStringLiteral("url"), h.url},
-                          {QStringLiteral("state"), toString(h.state)}};
+                          {QStringLiteral("state"), nameOf(h.state)}};
             if (!h.apiVersion.isEmpty())
                 o.insert(QStringLiteral("apiVersion"), h.apiVersion);
             if (!h.serverVersion.isEmpty())
@@ -106,10 +106,10 @@ QJsonObject statusJson(const Estate &estate)
                 {QStringLiteral("id"), c.id},
                 {QStringLiteral("name"), c.name},
                 {QStringLiteral("image"), c.image},
-                {QStringLiteral("state"), toString(c.state)},
+                {QStringLiteral("state"), nameOf(c.state)},
                 {QStringLiteral("displayState"), displayState(c)},
-                {QStringLiteral("health"), toString(c.health)},
-                {QStringLiteral("restartPolicy"), toString(c.restartPolicy)},
+                {QStringLiteral("health"), nameOf(c.health)},
+                {QStringLiteral("restartPolicy"), nameOf(c.restartPolicy)},
                 {QStringLiteral("restartCount"), c.restartCount},
                 {QStringLiteral("exitCode"), c.exitCode},
                 {QStringLiteral("startedAt"), isoLocal(c.startedAt)},
@@ -145,7 +145,7 @@ QString statusText(const Estate &estate)
             ts << tr(" [read-only]");
         ts << "\n";
         for (const HostStatus &h : store->hosts()) {
-            ts << "  " << pad(h.id, 24) << ' ' << pad(toString(h.state), 12);
+            ts << "  " << pad(h.id, 24) << ' ' << pad(nameOf(h.state), 12);
             if (h.state == SourceState::Connected)
                 ts << tr("Docker %1, API %2").arg(h.serverVersion, h.apiVersion);
             else if (!h.error.isEmpty())
@@ -166,7 +166,7 @@ QString statusText(const Estate &estate)
             for (ContainerFlag f : flagList(c.flags))
                 flags << flagName(f);
             ts << "  " << pad(c.hostId, 16) << ' ' << pad(c.name, 24) << ' ' << pad(c.image, 28) << ' '
-               << pad(displayState(c), 26) << ' ' << pad(toString(c.restartPolicy), 15) << ' '
+               << pad(displayState(c), 26) << ' ' << pad(nameOf(c.restartPolicy), 15) << ' '
                << pad(QString::number(c.restartCount), 8) << ' ' << flags.join(QLatin1String(", ")) << "\n";
         }
         ts << "\n";

@@ -24,7 +24,7 @@ constexpr ContainerFlag kAllFlags[] = {
 
 } // namespace
 
-QString toString(ContainerState state)
+QString nameOf(ContainerState state)
 {
     switch (state) {
     case ContainerState::Created:
@@ -65,7 +65,7 @@ ContainerState containerStateFromString(QStringView text)
     return ContainerState::Unknown;
 }
 
-QString toString(HealthStatus health)
+QString nameOf(HealthStatus health)
 {
     switch (health) {
     case HealthStatus::Starting:
@@ -91,7 +91,7 @@ HealthStatus healthStatusFromString(QStringView text)
     return HealthStatus::None;
 }
 
-QString toString(const RestartPolicy &policy)
+QString nameOf(const RestartPolicy &policy)
 {
     switch (policy.kind) {
     case RestartPolicyKind::Always:
@@ -121,7 +121,7 @@ RestartPolicy restartPolicyFrom(QStringView name, int maximumRetryCount)
 
 QString displayState(const Container &container)
 {
-    QString text = toString(container.state);
+    QString text = nameOf(container.state);
     if (container.state == ContainerState::Exited)
         text += QStringLiteral(" (%1)").arg(container.exitCode);
     if (container.state == ContainerState::Running || container.state == ContainerState::Paused) {
@@ -171,11 +171,11 @@ QString flagDescription(ContainerFlag flag, const Container &c)
     case ContainerFlag::DangerousPolicy:
         return tr("Restart policy '%1' restarts this container forever, so its crashes look "
                   "like a running service. Prefer on-failure:N.")
-            .arg(toString(c.restartPolicy));
+            .arg(nameOf(c.restartPolicy));
     case ContainerFlag::GaveUp:
         return tr("Gave up: restart policy %1 is exhausted after %2 restarts; the container "
                   "stays down with exit code %3.")
-            .arg(toString(c.restartPolicy))
+            .arg(nameOf(c.restartPolicy))
             .arg(c.restartCount)
             .arg(c.exitCode);
     case ContainerFlag::Unhealthy:
@@ -253,7 +253,7 @@ QString formatPorts(const QList<PortBinding> &ports)
 
 namespace Opsdeck::Models {
 
-QString toString(ContainerAction action)
+QString nameOf(ContainerAction action)
 {
     switch (action) {
     case ContainerAction::Start:

@@ -118,11 +118,11 @@ struct Container
     bool hasFlag(ContainerFlag f) const { return flags & static_cast<unsigned>(f); }
 };
 
-QString toString(ContainerState state);
+QString nameOf(ContainerState state);
 ContainerState containerStateFromString(QStringView text);
-QString toString(HealthStatus health);
+QString nameOf(HealthStatus health);
 HealthStatus healthStatusFromString(QStringView text);
-QString toString(const RestartPolicy &policy);
+QString nameOf(const RestartPolicy &policy);
 RestartPolicy restartPolicyFrom(QStringView name, int maximumRetryCount);
 
 /// The state as a person should read it: "running (unhealthy)", never plain "running" for an

@@ -13,7 +13,7 @@ enum class ContainerAction {
     Restart,
 };
 
-QString toString(ContainerAction action);
+QString nameOf(ContainerAction action);
 
 /// CPU and memory of a container, computed from two samples the way `docker stats` does.
 struct ContainerStats
@@ -68,3 +68,6 @@ signals:
 };
 
 } // namespace Opsdeck::Models
+
+Q_DECLARE_METATYPE(Opsdeck::Models::ContainerStats)
+Q_DECLARE_METATYPE(Opsdeck::Models::ContainerAction)

@@ -206,9 +206,9 @@ QVariant ContainerTableModel::data(const QModelIndex &idx, int role) const
         case StateColumn:
             return reachable ? displayState(*c) : tr("%1 (stale)").arg(displayState(*c));
         case HealthColumn:
-            return toString(c->health);
+            return nameOf(c->health);
         case PolicyColumn:
-            return c->inspected ? toString(c->restartPolicy) : QString();
+            return c->inspected ? nameOf(c->restartPolicy) : QString();
         case RestartsColumn:
             return c->inspected ? QVariant(c->restartCount) : QVariant();
         case UptimeColumn:

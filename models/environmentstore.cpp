@@ -13,7 +13,7 @@ namespace {
 constexpr int kFlagTickMs = 5000;
 } // namespace
 
-QString toString(SourceState state)
+QString nameOf(SourceState state)
 {
     switch (state) {
     case SourceState::Connecting:

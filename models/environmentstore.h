@@ -94,3 +94,5 @@ private:
 };
 
 } // namespace Opsdeck::Models
+
+Q_DECLARE_METATYPE(Opsdeck::Models::ContainerChanges)

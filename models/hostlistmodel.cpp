@@ -77,7 +77,7 @@ QVariant HostListModel::data(const QModelIndex &idx, int role) const
             return tr("%1 — connecting…").arg(h.displayName);
         return tr("%1 (%2)").arg(h.displayName).arg(countOnHost());
     case Qt::ToolTipRole: {
-        QString tip = tr("%1\nState: %2").arg(h.url, toString(h.state));
+        QString tip = tr("%1\nState: %2").arg(h.url, nameOf(h.state));
         if (!h.apiVersion.isEmpty())
             tip += tr("\nDocker %1, API %2").arg(h.serverVersion, h.apiVersion);
         if (!h.error.isEmpty())

@@ -13,7 +13,7 @@ enum class SourceState {
     Unreachable,
 };
 
-QString toString(SourceState state);
+QString nameOf(SourceState state);
 
 /// Connection state of one Docker host, as the connector last saw it.
 struct HostStatus

@@ -472,7 +472,7 @@ void DockerHostConnector::requestAction(const QString &containerId, ContainerAct
         emit actionFinished(key, action, false, m_endpoint.ok() ? tr("no HTTP client") : m_endpoint.error());
         return;
     }
-    QByteArray path = "/containers/" + containerId.toUtf8() + '/' + toString(action).toLatin1();
+    QByteArray path = "/containers/" + containerId.toUtf8() + '/' + nameOf(action).toLatin1();
     if (action != ContainerAction::Start)
         path += "?t=" + QByteArray::number(stopTimeoutSeconds);
     HttpRequest r = request("POST", path);

@@ -196,7 +196,7 @@ void ContainerDetailsWidget::refreshSummary(const Container &c)
     if (!c.statusText.isEmpty() && !c.inspected)
         row(tr("Docker says"), c.statusText);
     if (c.health != HealthStatus::None) {
-        row(tr("Health"), toString(c.health));
+        row(tr("Health"), nameOf(c.health));
         if (c.healthFailingStreak > 0)
             row(tr("Failing streak"), QString::number(c.healthFailingStreak));
         if (!c.lastHealthOutput.isEmpty())
@@ -207,7 +207,7 @@ void ContainerDetailsWidget::refreshSummary(const Container &c)
     row(tr("Image"), c.image);
     row(tr("Command"), c.command);
     if (c.inspected) {
-        row(tr("Restart policy"), toString(c.restartPolicy));
+        row(tr("Restart policy"), nameOf(c.restartPolicy));
         row(tr("Restart count"), QString::number(c.restartCount));
         if (c.state == ContainerState::Exited || c.state == ContainerState::Dead)
             row(tr("Exit code"), QString::number(c.exitCode) + (c.oomKilled ? tr(" (killed: out of memory)") : QString()));

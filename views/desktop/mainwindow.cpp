@@ -438,9 +438,9 @@ void MainWindow::onActionFinished(const QString &environment,
     const Container *c = store ? store->container(key) : nullptr;
     const QString name = c ? c->name : key;
     if (ok)
-        statusBar()->showMessage(tr("%1 of %2 in %3: %4").arg(toString(action), name, environment, message), 8000);
+        statusBar()->showMessage(tr("%1 of %2 in %3: %4").arg(nameOf(action), name, environment, message), 8000);
     else
-        statusBar()->showMessage(tr("%1 of %2 in %3 FAILED: %4").arg(toString(action), name, environment, message), 20000);
+        statusBar()->showMessage(tr("%1 of %2 in %3 FAILED: %4").arg(nameOf(action), name, environment, message), 20000);
 }
 
 void MainWindow::updateStatusBar()
@@ -457,8 +457,8 @@ void MainWindow::updateStatusBar()
         auto *label = new QLabel(m_statusHosts);
         label->setText(QStringLiteral("<span style='color:%1'>●</span> %2")
                            .arg(stateColour(h.state).name(), h.displayName.toHtmlEscaped()));
-        label->setToolTip(h.error.isEmpty() ? tr("%1: %2").arg(h.displayName, toString(h.state))
-                                            : tr("%1: %2 — %3").arg(h.displayName, toString(h.state), h.error));
+        label->setToolTip(h.error.isEmpty() ? tr("%1: %2").arg(h.displayName, nameOf(h.state))
+                                            : tr("%1: %2 — %3").arg(h.displayName, nameOf(h.state), h.error));
         layout->addWidget(label);
     }
     layout->addStretch(1);

@@ -216,6 +216,7 @@ void tst_ContainerFlagEvaluator::restartCountRiseWithoutEventsCounts()
     c.startedAt = QDateTime::fromMSecsSinceEpoch(kT0 - 10 * kMinute);
     QCOMPARE(e.evaluate(c, kT0), 0u);
     c.restartCount = 3; // three policy restarts while the event stream was down
+    c.startedAt = QDateTime::fromMSecsSinceEpoch(kT0);
     QVERIFY(has(e.evaluate(c, kT0 + kSecond), ContainerFlag::CrashLoop));
 }
 

@@ -120,7 +120,7 @@ void tst_EnvironmentsConfig::badFiles_data()
         << QStringLiteral("envs.yaml:3:11: environments[1].name: environment name 'staging' is used twice");
     QTest::newRow("duplicate host")
         << QByteArray("environments:\n  - name: x\n    docker:\n      hosts: [unix:///a, unix:///a]\n")
-        << QStringLiteral("envs.yaml:4:25: environments[0].docker.hosts[1]: host name '/a' is used twice in this environment");
+        << QStringLiteral("envs.yaml:4:26: environments[0].docker.hosts[1]: host name '/a' is used twice in this environment");
     QTest::newRow("duplicate key")
         << QByteArray("environments:\n  - name: x\n    name: y\n")
         << QStringLiteral("envs.yaml:3:5: environments[0].name: key appears twice");
@@ -128,7 +128,7 @@ void tst_EnvironmentsConfig::badFiles_data()
         << QByteArray("environments:\n  - name: x\n    docker:\n      hosts: [http://a:2375]\n")
         << QStringLiteral("envs.yaml:4:15: environments[0].docker.hosts[0]: 'http://a:2375' is not a Docker host URL: use unix:///path or tcp://host:port");
     QTest::newRow("tls on unix")
-        << QByteArray("environments:\n  - name: x\n    docker:\n      hosts:\n        - url: unix:///a\n          tls: {verify: false, ca_file: envs.yaml}\n")
+        << QByteArray("environments:\n  - name: x\n    docker:\n      hosts:\n        - url: unix:///a\n          tls: {verify: false, ca_file: /dev/null}\n")
         << QStringLiteral("envs.yaml:5:16: environments[0].docker.hosts[0].url: TLS settings apply to tcp:// hosts only");
     QTest::newRow("bad colour")
         << QByteArray("environments:\n  - name: x\n    colour: red\n")
