@@ -25,18 +25,24 @@ CommandLine parseCommandLine(const QStringList &arguments)
            "  (none)    open the desktop console\n"
            "  status    print hosts, containers and flags; exit 0 all fine, 1 a host unreachable\n"
            "            or a warning/critical flag raised, 2 usage or configuration error"));
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, tr("Show this help and exit."));
-    const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")}, tr("Show the version and exit."));
-    const QCommandLineOption config({QStringLiteral("c"), QStringLiteral("config")},
-                                    tr("Environments file (default: $XDG_CONFIG_HOME/opsdeck/environments.yaml; "
-                                       "without one, DOCKER_HOST as environment \"local\")."),
-                                    tr("file"));
-    const QCommandLineOption env({QStringLiteral("e"), QStringLiteral("env")},
-                                 tr("Only this environment (status), or the one to open first (console)."),
-                                 tr("name"));
-    const QCommandLineOption json(QStringLiteral("json"), tr("status: print JSON instead of text."));
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
+                                  tr("Show this help and exit."));
+    const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")},
+                                     tr("Show the version and exit."));
+    const QCommandLineOption config(
+        {QStringLiteral("c"), QStringLiteral("config")},
+        tr("Environments file (default: $XDG_CONFIG_HOME/opsdeck/environments.yaml; "
+           "without one, DOCKER_HOST as environment \"local\")."),
+        tr("file"));
+    const QCommandLineOption env(
+        {QStringLiteral("e"), QStringLiteral("env")},
+        tr("Only this environment (status), or the one to open first (console)."),
+        tr("name"));
+    const QCommandLineOption json(QStringLiteral("json"),
+                                  tr("status: print JSON instead of text."));
     parser.addOptions({help, version, config, env, json});
-    parser.addPositionalArgument(QStringLiteral("command"), tr("status, or nothing for the console."), tr("[command]"));
+    parser.addPositionalArgument(
+        QStringLiteral("command"), tr("status, or nothing for the console."), tr("[command]"));
     cl.helpText = parser.helpText();
 
     if (!parser.parse(arguments)) {

@@ -25,15 +25,23 @@ Estate::Estate(const OpsdeckConfig &config, const QString &only, QObject *parent
             status.since = QDateTime::currentDateTime();
             store->addHost(status);
             auto *connector = new DockerHostConnector(host, store, &m_http, this);
-            connect(connector, &DockerHostConnector::actionFinished, this,
-                    [this, name = env.name](const QString &key, ContainerAction action, bool ok, const QString &message) {
-                        emit actionFinished(name, key, action, ok, message);
-                    });
-            connect(connector, &DockerHostConnector::statsReady, this,
+            connect(
+                connector,
+                &DockerHostConnector::actionFinished,
+                this,
+                [this, name = env.name](
+                    const QString &key, ContainerAction action, bool ok, const QString &message) {
+                    emit actionFinished(name, key, action, ok, message);
+                });
+            connect(connector,
+                    &DockerHostConnector::statsReady,
+                    this,
                     [this, name = env.name](const QString &key, const ContainerStats &stats) {
                         emit statsReady(name, key, stats);
                     });
-            connect(connector, &DockerHostConnector::statsFailed, this,
+            connect(connector,
+                    &DockerHostConnector::statsFailed,
+                    this,
                     [this, name = env.name](const QString &key, const QString &message) {
                         emit statsFailed(name, key, message);
                     });
@@ -85,7 +93,8 @@ void Estate::start()
     }
 }
 
-DockerHostConnector *Estate::connectorFor(const QString &environment, const QString &key, QString *containerId) const
+DockerHostConnector *
+Estate::connectorFor(const QString &environment, const QString &key, QString *containerId) const
 {
     const qsizetype slash = key.lastIndexOf(QLatin1Char('/'));
     if (slash <= 0)
@@ -104,8 +113,12 @@ void Estate::requestAction(const QString &environment, const QString &key, Conta
     const EnvironmentConfig *env = m_config.environment(environment);
     if (env && env->readOnly) {
         // The views disable these actions already; this is the backstop.
-        emit actionFinished(environment, key, action, false,
-                            tr("environment %1 is read-only: actions are disabled").arg(environment));
+        emit actionFinished(
+            environment,
+            key,
+            action,
+            false,
+            tr("environment %1 is read-only: actions are disabled").arg(environment));
         return;
     }
     QString id;

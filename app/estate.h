@@ -21,11 +21,15 @@ class Estate : public Models::ContainerOperations
 
 public:
     /// Watches the environments of @p config; @p only limits it to one (empty: all).
-    explicit Estate(const Models::OpsdeckConfig &config, const QString &only = {}, QObject *parent = nullptr);
+    explicit Estate(const Models::OpsdeckConfig &config,
+                    const QString &only = {},
+                    QObject *parent = nullptr);
     ~Estate() override;
 
     const Models::OpsdeckConfig &config() const { return m_config; }
+
     QList<Models::EnvironmentStore *> stores() const { return m_stores; }
+
     Models::EnvironmentStore *store(const QString &environment) const;
     const Models::EnvironmentConfig *environment(const QString &name) const;
     QList<Connectors::DockerHostConnector *> connectors(const QString &environment) const;
@@ -33,13 +37,17 @@ public:
     void setTimings(const Connectors::DockerTimings &timings);
     void start();
 
-    void requestAction(const QString &environment, const QString &key, Models::ContainerAction action) override;
-    Models::LogFollower *followLogs(const QString &environment, const QString &key, int tail) override;
+    void requestAction(const QString &environment,
+                       const QString &key,
+                       Models::ContainerAction action) override;
+    Models::LogFollower *
+    followLogs(const QString &environment, const QString &key, int tail) override;
     void requestStats(const QString &environment, const QString &key) override;
 
 private:
     /// Splits hostId/containerId and finds the host's connector.
-    Connectors::DockerHostConnector *connectorFor(const QString &environment, const QString &key, QString *containerId) const;
+    Connectors::DockerHostConnector *
+    connectorFor(const QString &environment, const QString &key, QString *containerId) const;
 
     Models::OpsdeckConfig m_config;
     Connectors::HttpClient m_http;

@@ -19,7 +19,8 @@ namespace {
 bool haveDisplay()
 {
     // An explicit platform (offscreen, xcb, …) is the person's choice: trust it.
-    return !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") || !qEnvironmentVariableIsEmpty("DISPLAY")
+    return !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")
+           || !qEnvironmentVariableIsEmpty("DISPLAY")
            || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
 }
 
@@ -56,9 +57,10 @@ int main(int argc, char *argv[])
     const bool console = cl.command == App::CommandLine::Command::Console;
     if (console && !haveDisplay()) {
         printLine(stderr,
-                  QCoreApplication::translate("opsdeck",
-                                              "opsdeck: no display (DISPLAY and WAYLAND_DISPLAY are unset), so no console; "
-                                              "showing 'opsdeck status' instead"));
+                  QCoreApplication::translate(
+                      "opsdeck",
+                      "opsdeck: no display (DISPLAY and WAYLAND_DISPLAY are unset), so no console; "
+                      "showing 'opsdeck status' instead"));
     }
 
     if (!console || !haveDisplay()) {
@@ -91,7 +93,8 @@ int main(int argc, char *argv[])
     Views::MainWindow window(cfg, estate.stores(), &estate);
     if (!cl.environment.isEmpty()) {
         for (int i = 0; i < estate.stores().size(); ++i) {
-            if (estate.stores().at(i)->environment().compare(cl.environment, Qt::CaseInsensitive) == 0)
+            if (estate.stores().at(i)->environment().compare(cl.environment, Qt::CaseInsensitive)
+                == 0)
                 window.switchToEnvironment(i);
         }
     }

@@ -88,9 +88,10 @@ QJsonObject statusJson(const Estate &estate)
         for (const Container &c : sortedContainers(*store)) {
             QJsonArray flags;
             for (ContainerFlag f : flagList(c.flags)) {
-                flags.append(QJsonObject{{QStringLiteral("flag"), flagName(f)},
-                                         {QStringLiteral("severity"), severityName(flagSeverity(f))},
-                                         {QStringLiteral("description"), flagDescription(f, c)}});
+                flags.append(
+                    QJsonObject{{QStringLiteral("flag"), flagName(f)},
+                                {QStringLiteral("severity"), severityName(flagSeverity(f))},
+                                {QStringLiteral("description"), flagDescription(f, c)}});
             }
             flagged += severityOf(c) >= Severity::Warning ? 1 : 0;
             QJsonArray mounts;
@@ -151,7 +152,9 @@ QString statusText(const Estate &estate)
             else if (!h.error.isEmpty())
                 ts << h.error;
             if (h.lastSeen.isValid())
-                ts << tr("  last seen %1 (%2 ago)").arg(isoLocal(h.lastSeen), formatAge(now - h.lastSeen.toMSecsSinceEpoch()));
+                ts << tr("  last seen %1 (%2 ago)")
+                          .arg(isoLocal(h.lastSeen),
+                               formatAge(now - h.lastSeen.toMSecsSinceEpoch()));
             ts << "\n";
         }
         const QList<Container> list = sortedContainers(*store);
@@ -159,15 +162,17 @@ QString statusText(const Estate &estate)
             ts << tr("  (no containers)") << "\n\n";
             continue;
         }
-        ts << "  " << pad(tr("HOST"), 16) << ' ' << pad(tr("NAME"), 24) << ' ' << pad(tr("IMAGE"), 28) << ' '
-           << pad(tr("STATE"), 26) << ' ' << pad(tr("POLICY"), 15) << ' ' << pad(tr("RESTARTS"), 8) << ' ' << tr("FLAGS") << "\n";
+        ts << "  " << pad(tr("HOST"), 16) << ' ' << pad(tr("NAME"), 24) << ' '
+           << pad(tr("IMAGE"), 28) << ' ' << pad(tr("STATE"), 26) << ' ' << pad(tr("POLICY"), 15)
+           << ' ' << pad(tr("RESTARTS"), 8) << ' ' << tr("FLAGS") << "\n";
         for (const Container &c : list) {
             QStringList flags;
             for (ContainerFlag f : flagList(c.flags))
                 flags << flagName(f);
-            ts << "  " << pad(c.hostId, 16) << ' ' << pad(c.name, 24) << ' ' << pad(c.image, 28) << ' '
-               << pad(displayState(c), 26) << ' ' << pad(nameOf(c.restartPolicy), 15) << ' '
-               << pad(QString::number(c.restartCount), 8) << ' ' << flags.join(QLatin1String(", ")) << "\n";
+            ts << "  " << pad(c.hostId, 16) << ' ' << pad(c.name, 24) << ' ' << pad(c.image, 28)
+               << ' ' << pad(displayState(c), 26) << ' ' << pad(nameOf(c.restartPolicy), 15) << ' '
+               << pad(QString::number(c.restartCount), 8) << ' ' << flags.join(QLatin1String(", "))
+               << "\n";
         }
         ts << "\n";
     }
@@ -195,8 +200,10 @@ int runStatus(const OpsdeckConfig &config, const StatusOptions &options)
         QStringList names;
         for (const EnvironmentConfig &e : config.environments)
             names << e.name;
-        std::fprintf(stderr, "opsdeck: %s\n",
-                     qPrintable(tr("no environment named '%1' (known: %2)").arg(options.environment, names.join(QLatin1String(", ")))));
+        std::fprintf(stderr,
+                     "opsdeck: %s\n",
+                     qPrintable(tr("no environment named '%1' (known: %2)")
+                                    .arg(options.environment, names.join(QLatin1String(", ")))));
         return 2;
     }
     Estate estate(config, options.environment);
@@ -224,8 +231,9 @@ int runStatus(const OpsdeckConfig &config, const StatusOptions &options)
     }
     for (EnvironmentStore *store : estate.stores())
         store->flush();
-    const QByteArray text = options.json ? QJsonDocument(statusJson(estate)).toJson(QJsonDocument::Indented)
-                                         : statusText(estate).toUtf8();
+    const QByteArray text = options.json
+                                ? QJsonDocument(statusJson(estate)).toJson(QJsonDocument::Indented)
+                                : statusText(estate).toUtf8();
     std::fwrite(text.constData(), 1, size_t(text.size()), stdout);
     std::fflush(stdout);
     return statusExitCode(estate);

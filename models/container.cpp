@@ -239,7 +239,11 @@ QString formatPorts(const QList<PortBinding> &ports)
         const QString proto = p.protocol.isEmpty() ? QStringLiteral("tcp") : p.protocol;
         if (p.publicPort > 0) {
             const QString ip = p.ip.isEmpty() ? QStringLiteral("0.0.0.0") : p.ip;
-            parts << QStringLiteral("%1:%2->%3/%4").arg(ip).arg(p.publicPort).arg(p.privatePort).arg(proto);
+            parts << QStringLiteral("%1:%2->%3/%4")
+                         .arg(ip)
+                         .arg(p.publicPort)
+                         .arg(p.privatePort)
+                         .arg(proto);
         } else {
             parts << QStringLiteral("%1/%2").arg(p.privatePort).arg(proto);
         }

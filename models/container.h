@@ -86,7 +86,7 @@ struct Container
 {
     QString hostId;
     QString id;
-    QString name; ///< without Docker's leading '/'
+    QString name;  ///< without Docker's leading '/'
     QString image; ///< Config.Image: the name it was created from
     QString imageId;
     QString command;
@@ -115,6 +115,7 @@ struct Container
     unsigned flags = 0;
 
     QString key() const { return hostId + QLatin1Char('/') + id; }
+
     bool hasFlag(ContainerFlag f) const { return flags & static_cast<unsigned>(f); }
 };
 

@@ -17,9 +17,12 @@ bool contains(const QString &haystack, const QString &needle)
 ContainerFilter::ContainerFilter(const QString &text)
 {
     static const QRegularExpression spaces(QStringLiteral("\\s+"));
-    static const QStringList fields = {QStringLiteral("host"), QStringLiteral("state"),
-                                       QStringLiteral("image"), QStringLiteral("label"),
-                                       QStringLiteral("is"), QStringLiteral("name")};
+    static const QStringList fields = {QStringLiteral("host"),
+                                       QStringLiteral("state"),
+                                       QStringLiteral("image"),
+                                       QStringLiteral("label"),
+                                       QStringLiteral("is"),
+                                       QStringLiteral("name")};
     const QStringList words = text.split(spaces, Qt::SkipEmptyParts);
     for (const QString &w : words) {
         const qsizetype colon = w.indexOf(QLatin1Char(':'));

@@ -19,7 +19,9 @@ public:
     explicit ContainerFilter(const QString &text);
 
     void setHostId(const QString &hostId) { m_hostId = hostId; }
+
     QString hostId() const { return m_hostId; }
+
     bool isEmpty() const { return m_terms.isEmpty() && m_hostId.isEmpty(); }
 
     bool matches(const Container &container) const;
@@ -30,6 +32,7 @@ private:
         QString field; ///< empty for a plain word
         QString value;
     };
+
     QList<Term> m_terms;
     QString m_hostId;
 };

@@ -71,8 +71,8 @@ unsigned ContainerFlagEvaluator::evaluate(const Container &c, qint64 nowMs)
                         && c.state == ContainerState::Exited && c.exitCode != 0
                         && c.restartCount >= c.restartPolicy.maximumRetryCount;
 
-    const bool recentlyStarted = c.startedAt.isValid()
-                                 && nowMs - c.startedAt.toMSecsSinceEpoch() < m_settings.clearAfterMs;
+    const bool recentlyStarted =
+        c.startedAt.isValid() && nowMs - c.startedAt.toMSecsSinceEpoch() < m_settings.clearAfterMs;
     const bool restartsOnItsOwn = c.restartPolicy.kind != RestartPolicyKind::No;
     bool evidence = c.state == ContainerState::Restarting
                     || int(m.unrequestedExits.size()) >= m_settings.crashRestarts;

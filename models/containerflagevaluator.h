@@ -31,8 +31,8 @@ enum class ContainerEventKind {
     Create,
     Start,
     Die,
-    Kill, ///< a signal sent through the API: `docker kill`, stop or restart
-    Stop, ///< a stop requested through the API
+    Kill,    ///< a signal sent through the API: `docker kill`, stop or restart
+    Stop,    ///< a stop requested through the API
     Restart, ///< a restart requested through the API (policy restarts emit only die + start)
     Oom,
     HealthStatus,
@@ -49,6 +49,7 @@ public:
     explicit ContainerFlagEvaluator(FlagSettings settings = {});
 
     void setSettings(const FlagSettings &settings) { m_settings = settings; }
+
     const FlagSettings &settings() const { return m_settings; }
 
     void noteEvent(const QString &key, ContainerEventKind kind, qint64 timeMs);

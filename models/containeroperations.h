@@ -51,7 +51,8 @@ public:
     using QObject::QObject;
 
     /// Asynchronous; answered by actionFinished. Does not ask for confirmation: callers do.
-    virtual void requestAction(const QString &environment, const QString &key, ContainerAction action) = 0;
+    virtual void
+    requestAction(const QString &environment, const QString &key, ContainerAction action) = 0;
     /// Starts a log tail of the last @p tail lines that follows new output. Caller owns it.
     virtual LogFollower *followLogs(const QString &environment, const QString &key, int tail) = 0;
     /// Asynchronous; answered by statsReady or statsFailed.
@@ -63,7 +64,9 @@ signals:
                         Opsdeck::Models::ContainerAction action,
                         bool ok,
                         const QString &message);
-    void statsReady(const QString &environment, const QString &key, const Opsdeck::Models::ContainerStats &stats);
+    void statsReady(const QString &environment,
+                    const QString &key,
+                    const Opsdeck::Models::ContainerStats &stats);
     void statsFailed(const QString &environment, const QString &key, const QString &message);
 };
 

@@ -38,7 +38,10 @@ void ContainerTableModel::setStore(EnvironmentStore *store)
         m_keys = m_store->containerKeys();
         std::sort(m_keys.begin(), m_keys.end());
         rebuildIndex(0);
-        connect(m_store, &EnvironmentStore::containersChanged, this, &ContainerTableModel::onContainersChanged);
+        connect(m_store,
+                &EnvironmentStore::containersChanged,
+                this,
+                &ContainerTableModel::onContainersChanged);
         connect(m_store, &EnvironmentStore::hostChanged, this, &ContainerTableModel::onHostChanged);
     }
     endResetModel();
@@ -174,7 +177,8 @@ QVariant ContainerTableModel::data(const QModelIndex &idx, int role) const
     case Qt::ToolTipRole: {
         QStringList lines;
         if (!reachable)
-            lines << tr("Host %1 is unreachable: this row shows the last known state.").arg(c->hostId);
+            lines << tr("Host %1 is unreachable: this row shows the last known state.")
+                         .arg(c->hostId);
         for (ContainerFlag f : flagList(c->flags))
             lines << flagDescription(f, *c);
         if (role == Qt::ToolTipRole && lines.isEmpty())

@@ -32,26 +32,29 @@ public:
 
     enum Role {
         KeyRole = Qt::UserRole + 1, ///< QString hostId/containerId
-        SeverityRole, ///< int(Severity) of the worst flag
-        FlagsRole, ///< unsigned ContainerFlag bits
-        FlagTextRole, ///< the flags explained, one per line
-        SortRole, ///< a value that sorts naturally for the column
+        SeverityRole,               ///< int(Severity) of the worst flag
+        FlagsRole,                  ///< unsigned ContainerFlag bits
+        FlagTextRole,               ///< the flags explained, one per line
+        SortRole,                   ///< a value that sorts naturally for the column
         HostReachableRole, ///< false while the container's host is unreachable (row is stale)
-        StateRole, ///< int(ContainerState)
+        StateRole,         ///< int(ContainerState)
     };
 
     explicit ContainerTableModel(QObject *parent = nullptr);
 
     /// Shows @p store (not owned); nullptr shows nothing. Switching is one reset, not a refresh.
     void setStore(EnvironmentStore *store);
+
     EnvironmentStore *store() const { return m_store; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QVariant
+    headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     QString keyAt(int row) const { return m_keys.value(row); }
+
     int rowOf(const QString &key) const { return m_rowOf.value(key, -1); }
 
 private:

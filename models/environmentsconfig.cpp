@@ -49,7 +49,8 @@ public:
         , m_baseDir(QFileInfo(m_fileName).absolutePath())
     {}
 
-    [[noreturn]] void fail(const YAML::Node &node, const QString &path, const QString &message) const
+    [[noreturn]] void
+    fail(const YAML::Node &node, const QString &path, const QString &message) const
     {
         ConfigError e;
         e.file = m_fileName;
@@ -89,13 +90,16 @@ public:
             seen.insert(key);
             if (allowed.contains(key))
                 continue;
-            if (kReservedEnvironmentSections.contains(key) && path.startsWith(QLatin1String("environments[")))
+            if (kReservedEnvironmentSections.contains(key)
+                && path.startsWith(QLatin1String("environments[")))
                 fail(it->first,
                      join(path, key),
-                     tr("the '%1' section is not supported by this version of Opsdeck yet").arg(key));
+                     tr("the '%1' section is not supported by this version of Opsdeck yet")
+                         .arg(key));
             fail(it->first,
                  join(path, key),
-                 tr("unknown key '%1' (expected one of: %2)").arg(key, allowed.join(QLatin1String(", "))));
+                 tr("unknown key '%1' (expected one of: %2)")
+                     .arg(key, allowed.join(QLatin1String(", "))));
         }
     }
 
@@ -110,7 +114,9 @@ public:
     {
         const YAML::Node node = map[key];
         if (!node.IsDefined() || node.IsNull())
-            fail(map, join(path, QLatin1String(key)), tr("required key '%1' is missing").arg(QLatin1String(key)));
+            fail(map,
+                 join(path, QLatin1String(key)),
+                 tr("required key '%1' is missing").arg(QLatin1String(key)));
         const QString value = scalar(node, join(path, QLatin1String(key))).trimmed();
         if (value.isEmpty())
             fail(node, join(path, QLatin1String(key)), tr("must not be empty"));
@@ -125,7 +131,8 @@ public:
         return scalar(node, join(path, QLatin1String(key))).trimmed();
     }
 
-    bool optionalBool(const YAML::Node &map, const QString &path, const char *key, bool fallback) const
+    bool
+    optionalBool(const YAML::Node &map, const QString &path, const char *key, bool fallback) const
     {
         const YAML::Node node = map[key];
         if (!node.IsDefined() || node.IsNull())
@@ -139,7 +146,10 @@ public:
         fail(node, p, tr("expected true or false, found '%1'").arg(v));
     }
 
-    int optionalPositiveInt(const YAML::Node &map, const QString &path, const char *key, int fallback) const
+    int optionalPositiveInt(const YAML::Node &map,
+                            const QString &path,
+                            const char *key,
+                            int fallback) const
     {
         const YAML::Node node = map[key];
         if (!node.IsDefined() || node.IsNull())
@@ -152,7 +162,10 @@ public:
         return v;
     }
 
-    qint64 optionalDuration(const YAML::Node &map, const QString &path, const char *key, qint64 fallback) const
+    qint64 optionalDuration(const YAML::Node &map,
+                            const QString &path,
+                            const char *key,
+                            qint64 fallback) const
     {
         const YAML::Node node = map[key];
         if (!node.IsDefined() || node.IsNull())
@@ -172,10 +185,12 @@ public:
         const QString value = optionalString(map, path, key);
         if (value.isEmpty())
             return value;
-        const QString resolved = QDir(m_baseDir).absoluteFilePath(QDir::fromNativeSeparators(value));
+        const QString resolved =
+            QDir(m_baseDir).absoluteFilePath(QDir::fromNativeSeparators(value));
         QFile file(resolved);
         if (!file.open(QIODevice::ReadOnly))
-            fail(map[key], join(path, QLatin1String(key)),
+            fail(map[key],
+                 join(path, QLatin1String(key)),
                  tr("cannot read '%1': %2").arg(resolved, file.errorString()));
         return resolved;
     }
@@ -190,8 +205,12 @@ public:
         if (!cl.IsDefined() || cl.IsNull())
             return s;
         const QString clPath = join(path, QStringLiteral("crash_loop"));
-        expectMap(cl, clPath, {QStringLiteral("restarts"), QStringLiteral("window"),
-                               QStringLiteral("clear_after"), QStringLiteral("manual_grace")});
+        expectMap(cl,
+                  clPath,
+                  {QStringLiteral("restarts"),
+                   QStringLiteral("window"),
+                   QStringLiteral("clear_after"),
+                   QStringLiteral("manual_grace")});
         s.crashRestarts = optionalPositiveInt(cl, clPath, "restarts", s.crashRestarts);
         s.crashWindowMs = optionalDuration(cl, clPath, "window", s.crashWindowMs);
         s.clearAfterMs = optionalDuration(cl, clPath, "clear_after", s.clearAfterMs);
@@ -205,8 +224,12 @@ public:
         if (node.IsScalar()) {
             h.url = scalar(node, path).trimmed();
         } else {
-            expectMap(node, path, {QStringLiteral("url"), QStringLiteral("name"),
-                                   QStringLiteral("tls"), QStringLiteral("tags")});
+            expectMap(node,
+                      path,
+                      {QStringLiteral("url"),
+                       QStringLiteral("name"),
+                       QStringLiteral("tls"),
+                       QStringLiteral("tags")});
             h.url = requiredString(node, path, "url");
             h.name = optionalString(node, path, "name");
             const YAML::Node tags = node["tags"];
@@ -219,8 +242,12 @@ public:
             const YAML::Node tls = node["tls"];
             if (tls.IsDefined() && !tls.IsNull()) {
                 const QString tlsPath = join(path, QStringLiteral("tls"));
-                expectMap(tls, tlsPath, {QStringLiteral("ca_file"), QStringLiteral("cert_file"),
-                                         QStringLiteral("key_file"), QStringLiteral("verify")});
+                expectMap(tls,
+                          tlsPath,
+                          {QStringLiteral("ca_file"),
+                           QStringLiteral("cert_file"),
+                           QStringLiteral("key_file"),
+                           QStringLiteral("verify")});
                 h.tls.caFile = readableFile(tls, tlsPath, "ca_file");
                 h.tls.certFile = readableFile(tls, tlsPath, "cert_file");
                 h.tls.keyFile = readableFile(tls, tlsPath, "key_file");
@@ -235,7 +262,9 @@ public:
         const QString scheme = url.scheme();
         if (scheme == QLatin1String("unix")) {
             if (url.path().isEmpty() || !url.host().isEmpty())
-                fail(urlNode, urlPath, tr("a unix socket URL looks like unix:///var/run/docker.sock"));
+                fail(urlNode,
+                     urlPath,
+                     tr("a unix socket URL looks like unix:///var/run/docker.sock"));
             if (h.tls.enabled())
                 fail(urlNode, urlPath, tr("TLS settings apply to tcp:// hosts only"));
         } else if (scheme == QLatin1String("tcp")) {
@@ -244,7 +273,10 @@ public:
             if (!url.path().isEmpty() && url.path() != QLatin1String("/"))
                 fail(urlNode, urlPath, tr("a TCP URL has no path"));
         } else {
-            fail(urlNode, urlPath, tr("'%1' is not a Docker host URL: use unix:///path or tcp://host:port").arg(h.url));
+            fail(urlNode,
+                 urlPath,
+                 tr("'%1' is not a Docker host URL: use unix:///path or tcp://host:port")
+                     .arg(h.url));
         }
         if (h.name.isEmpty())
             h.name = scheme == QLatin1String("unix") ? url.path() : url.authority();
@@ -253,9 +285,14 @@ public:
 
     EnvironmentConfig environment(const YAML::Node &node, const QString &path) const
     {
-        expectMap(node, path, {QStringLiteral("name"), QStringLiteral("colour"), QStringLiteral("color"),
-                               QStringLiteral("production"), QStringLiteral("read_only"),
-                               QStringLiteral("docker")});
+        expectMap(node,
+                  path,
+                  {QStringLiteral("name"),
+                   QStringLiteral("colour"),
+                   QStringLiteral("color"),
+                   QStringLiteral("production"),
+                   QStringLiteral("read_only"),
+                   QStringLiteral("docker")});
         EnvironmentConfig env;
         env.name = requiredString(node, path, "name");
         env.production = optionalBool(node, path, "production", false);
@@ -265,7 +302,8 @@ public:
         if (env.colour.isEmpty())
             env.colour = env.production ? QStringLiteral("#c62828") : QStringLiteral("#1565c0");
         else if (!kColourPattern.match(env.colour).hasMatch())
-            fail(node[colourKey], join(path, QLatin1String(colourKey)),
+            fail(node[colourKey],
+                 join(path, QLatin1String(colourKey)),
                  tr("expected a colour like \"#c62828\", found '%1'").arg(env.colour));
 
         const YAML::Node docker = node["docker"];
@@ -282,7 +320,8 @@ public:
             for (std::size_t i = 0; i < hosts.size(); ++i) {
                 DockerHostConfig h = dockerHost(hosts[i], index(hostsPath, i));
                 if (names.contains(h.name))
-                    fail(hosts[i], index(hostsPath, i),
+                    fail(hosts[i],
+                         index(hostsPath, i),
                          tr("host name '%1' is used twice in this environment").arg(h.name));
                 names.insert(h.name);
                 env.dockerHosts << h;
@@ -295,12 +334,17 @@ public:
     {
         if (!doc.IsDefined() || doc.IsNull())
             fail(doc, QString(), tr("the file is empty"));
-        expectMap(doc, QString(), {QStringLiteral("version"), QStringLiteral("settings"),
-                                   QStringLiteral("environments")});
+        expectMap(doc,
+                  QString(),
+                  {QStringLiteral("version"),
+                   QStringLiteral("settings"),
+                   QStringLiteral("environments")});
         const YAML::Node version = doc["version"];
         if (version.IsDefined() && scalar(version, QStringLiteral("version")) != QLatin1String("1"))
-            fail(version, QStringLiteral("version"),
-                 tr("this Opsdeck reads version 1 files, found '%1'").arg(scalar(version, QStringLiteral("version"))));
+            fail(version,
+                 QStringLiteral("version"),
+                 tr("this Opsdeck reads version 1 files, found '%1'")
+                     .arg(scalar(version, QStringLiteral("version"))));
         OpsdeckConfig config;
         config.sourcePath = m_fileName;
         config.flags = settings(doc["settings"], QStringLiteral("settings"));
@@ -308,13 +352,16 @@ public:
         if (!envs.IsDefined() || envs.IsNull())
             fail(doc, QStringLiteral("environments"), tr("required key 'environments' is missing"));
         if (!envs.IsSequence() || envs.size() == 0)
-            fail(envs, QStringLiteral("environments"), tr("expected a non-empty list of environments"));
+            fail(envs,
+                 QStringLiteral("environments"),
+                 tr("expected a non-empty list of environments"));
         QSet<QString> names;
         for (std::size_t i = 0; i < envs.size(); ++i) {
             const QString path = index(QStringLiteral("environments"), i);
             EnvironmentConfig env = environment(envs[i], path);
             if (names.contains(env.name.toCaseFolded()))
-                fail(envs[i]["name"], join(path, QStringLiteral("name")),
+                fail(envs[i]["name"],
+                     join(path, QStringLiteral("name")),
                      tr("environment name '%1' is used twice").arg(env.name));
             names.insert(env.name.toCaseFolded());
             config.environments << env;
@@ -348,7 +395,7 @@ QString ConfigError::toString() const
 }
 
 std::variant<OpsdeckConfig, ConfigError> EnvironmentsConfigLoader::parse(const QByteArray &yaml,
-                                                                       const QString &fileName)
+                                                                         const QString &fileName)
 {
     Walker walker(fileName);
     try {
@@ -404,7 +451,8 @@ QString EnvironmentsConfigLoader::defaultPath()
 
 Result<qint64> parseDuration(const QString &text)
 {
-    static const QRegularExpression pattern(QStringLiteral("^\\s*(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?\\s*$"));
+    static const QRegularExpression pattern(
+        QStringLiteral("^\\s*(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?\\s*$"));
     const QRegularExpressionMatch m = pattern.match(text);
     if (!m.hasMatch())
         return Result<qint64>::failure(

@@ -19,13 +19,14 @@ struct TlsFiles
     bool verify = true;
 
     bool enabled() const { return !caFile.isEmpty() || !certFile.isEmpty(); }
+
     bool operator==(const TlsFiles &) const = default;
 };
 
 struct DockerHostConfig
 {
     QString name; ///< display name and id; defaults to the URL's host or socket path
-    QString url; ///< unix:///path, tcp://host:port
+    QString url;  ///< unix:///path, tcp://host:port
     TlsFiles tls;
     QStringList tags;
 
@@ -71,7 +72,7 @@ class EnvironmentsConfigLoader
 public:
     /// Parses @p yaml; @p fileName is used in messages and to resolve relative paths.
     static std::variant<OpsdeckConfig, ConfigError> parse(const QByteArray &yaml,
-                                                         const QString &fileName);
+                                                          const QString &fileName);
     static std::variant<OpsdeckConfig, ConfigError> load(const QString &path);
     /// The one-host "local" environment used when no file exists: DOCKER_HOST, or the
     /// default socket when DOCKER_HOST is empty.

@@ -40,6 +40,7 @@ public:
     void setFlagSettings(const FlagSettings &settings);
     /// Replaces the clock (milliseconds since the epoch); for tests.
     void setClock(std::function<qint64()> clock);
+
     qint64 now() const { return m_clock(); }
 
     // Hosts
@@ -61,7 +62,9 @@ public:
     const Container *container(const QString &key) const;
     QStringList containerKeys() const;
     QList<Container> containers() const;
+
     int containerCount() const { return int(m_containers.size()); }
+
     int recentCrashes(const QString &key) const;
 
     /// Emits the pending batch now instead of on the next event-loop turn.

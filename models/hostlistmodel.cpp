@@ -18,7 +18,10 @@ void HostListModel::setStore(EnvironmentStore *store)
     m_hosts = store ? store->hosts() : QList<HostStatus>();
     if (m_store) {
         connect(m_store, &EnvironmentStore::hostChanged, this, &HostListModel::onHostChanged);
-        connect(m_store, &EnvironmentStore::containersChanged, this, &HostListModel::onContainersChanged);
+        connect(m_store,
+                &EnvironmentStore::containersChanged,
+                this,
+                &HostListModel::onContainersChanged);
     }
     endResetModel();
 }

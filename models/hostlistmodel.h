@@ -16,7 +16,7 @@ class HostListModel : public QAbstractListModel
 public:
     enum Role {
         HostIdRole = Qt::UserRole + 1, ///< empty for the "All hosts" row
-        SourceStateRole, ///< int(SourceState)
+        SourceStateRole,               ///< int(SourceState)
         ContainerCountRole,
     };
 

@@ -24,9 +24,9 @@ struct HostStatus
     SourceState state = SourceState::Connecting;
     QString apiVersion;
     QString serverVersion;
-    QString error; ///< why it is unreachable, in words
+    QString error;      ///< why it is unreachable, in words
     QDateTime lastSeen; ///< last successful answer or event
-    QDateTime since; ///< when it entered the current state
+    QDateTime since;    ///< when it entered the current state
 
     bool operator==(const HostStatus &) const = default;
 };

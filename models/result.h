@@ -30,11 +30,15 @@ public:
     static Result failure(QString message) { return Result(Error{std::move(message)}); }
 
     bool ok() const { return std::holds_alternative<T>(m_data); }
+
     explicit operator bool() const { return ok(); }
 
     const T &value() const & { return std::get<T>(m_data); }
+
     T &value() & { return std::get<T>(m_data); }
+
     T &&value() && { return std::get<T>(std::move(m_data)); }
+
     const QString &error() const { return std::get<Error>(m_data).message; }
 
 private:

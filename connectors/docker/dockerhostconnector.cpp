@@ -110,7 +110,8 @@ Result<HttpEndpoint> DockerHostConnector::endpointFor(const DockerHostConfig &co
                                .arg(port)
                                .toUtf8();
     } else {
-        return Result<HttpEndpoint>::failure(tr("unsupported Docker host URL '%1'").arg(config.url));
+        return Result<HttpEndpoint>::failure(
+            tr("unsupported Docker host URL '%1'").arg(config.url));
     }
     return endpoint;
 }
@@ -177,7 +178,8 @@ void DockerHostConnector::setState(SourceState state, const QString &error)
     HostStatus next = *current;
     next.state = state;
     next.error = error;
-    next.apiVersion = state == SourceState::Connected ? QString::fromLatin1(m_apiVersion) : current->apiVersion;
+    next.apiVersion =
+        state == SourceState::Connected ? QString::fromLatin1(m_apiVersion) : current->apiVersion;
     next.serverVersion = m_serverVersion;
     if (state == SourceState::Connected) {
         next.lastSeen = QDateTime::fromMSecsSinceEpoch(m_store->now());
@@ -251,8 +253,9 @@ void DockerHostConnector::connectToHost()
         m_serverVersion = version.value().version;
         // Speak 1.41 unless the engine is older; then speak its version.
         const double serverApi = version.value().apiVersion.toDouble();
-        m_apiVersion = serverApi > 0 && serverApi < kPreferredApi ? version.value().apiVersion.toLatin1()
-                                                                  : QByteArray("1.41");
+        m_apiVersion = serverApi > 0 && serverApi < kPreferredApi
+                           ? version.value().apiVersion.toLatin1()
+                           : QByteArray("1.41");
         openEventStream();
     });
 }
@@ -328,7 +331,9 @@ void DockerHostConnector::onEventData(const QByteArray &chunk)
     for (const QByteArray &line : m_eventSplitter.feed(chunk)) {
         const auto event = parseDockerEvent(line);
         if (!event.ok()) {
-            qWarning("docker host %s: ignoring an event: %s", qPrintable(hostId()), qPrintable(event.error()));
+            qWarning("docker host %s: ignoring an event: %s",
+                     qPrintable(hostId()),
+                     qPrintable(event.error()));
             continue;
         }
         handleEvent(event.value());
@@ -406,7 +411,8 @@ void DockerHostConnector::pumpInspects()
         const QString id = m_inspectQueue.takeFirst();
         m_inspectQueued.remove(id);
         ++m_inspectsInFlight;
-        HttpReply *reply = m_http->send(m_endpoint.value(), request("GET", "/containers/" + id.toUtf8() + "/json"));
+        HttpReply *reply = m_http->send(m_endpoint.value(),
+                                        request("GET", "/containers/" + id.toUtf8() + "/json"));
         m_requests << reply;
         connect(reply, &HttpReply::finished, this, [this, reply, generation, id] {
             reply->deleteLater();
@@ -465,11 +471,14 @@ void DockerHostConnector::ping()
     });
 }
 
-void DockerHostConnector::requestAction(const QString &containerId, ContainerAction action, int stopTimeoutSeconds)
+void DockerHostConnector::requestAction(const QString &containerId,
+                                        ContainerAction action,
+                                        int stopTimeoutSeconds)
 {
     const QString key = hostId() + QLatin1Char('/') + containerId;
     if (!m_http || !m_endpoint.ok()) {
-        emit actionFinished(key, action, false, m_endpoint.ok() ? tr("no HTTP client") : m_endpoint.error());
+        emit actionFinished(
+            key, action, false, m_endpoint.ok() ? tr("no HTTP client") : m_endpoint.error());
         return;
     }
     QByteArray path = "/containers/" + containerId.toUtf8() + '/' + nameOf(action).toLatin1();
@@ -482,11 +491,15 @@ void DockerHostConnector::requestAction(const QString &containerId, ContainerAct
     connect(reply, &HttpReply::finished, this, [this, reply, key, action] {
         reply->deleteLater();
         if (reply->status() == 304) {
-            emit actionFinished(key, action, true,
-                                action == ContainerAction::Start ? tr("already running") : tr("already stopped"));
+            emit actionFinished(key,
+                                action,
+                                true,
+                                action == ContainerAction::Start ? tr("already running")
+                                                                 : tr("already stopped"));
             return;
         }
-        emit actionFinished(key, action, reply->ok(), reply->ok() ? tr("done") : reply->errorString());
+        emit actionFinished(
+            key, action, reply->ok(), reply->ok() ? tr("done") : reply->errorString());
     });
 }
 
@@ -499,12 +512,15 @@ LogFollower *DockerHostConnector::followLogs(const QString &containerId, int tai
     }
     if (!m_http || !m_endpoint.ok()) {
         auto *dead = new LogFollower;
-        QTimer::singleShot(0, dead, [dead, this] { emit dead->failed(m_endpoint.ok() ? QString() : m_endpoint.error()); });
+        QTimer::singleShot(0, dead, [dead, this] {
+            emit dead->failed(m_endpoint.ok() ? QString() : m_endpoint.error());
+        });
         return dead;
     }
-    HttpRequest r = request("GET",
-                            "/containers/" + containerId.toUtf8() + "/logs?stdout=1&stderr=1&tail="
-                                + QByteArray::number(std::max(0, tail)) + (follow ? "&follow=1" : ""));
+    HttpRequest r =
+        request("GET",
+                "/containers/" + containerId.toUtf8() + "/logs?stdout=1&stderr=1&tail="
+                    + QByteArray::number(std::max(0, tail)) + (follow ? "&follow=1" : ""));
     r.stream = true;
     r.timeoutMs = follow ? 0 : m_timings.requestTimeoutMs;
     r.headersTimeoutMs = m_timings.streamHeadersTimeoutMs;
@@ -520,7 +536,8 @@ void DockerHostConnector::requestStats(const QString &containerId)
         return;
     }
     // one-shot answers at once with zeroed precpu_stats: we keep the previous sample ourselves.
-    HttpRequest r = request("GET", "/containers/" + containerId.toUtf8() + "/stats?stream=false&one-shot=true");
+    HttpRequest r =
+        request("GET", "/containers/" + containerId.toUtf8() + "/stats?stream=false&one-shot=true");
     HttpReply *reply = m_http->send(m_endpoint.value(), r);
     connect(reply, &HttpReply::finished, this, [this, reply, key, containerId] {
         reply->deleteLater();

@@ -50,11 +50,15 @@ public:
     static Models::Result<HttpEndpoint> endpointFor(const Models::DockerHostConfig &config);
 
     QString hostId() const { return m_config.name; }
+
     void setTimings(const DockerTimings &timings) { m_timings = timings; }
+
     void start();
     void stop();
 
-    void requestAction(const QString &containerId, Models::ContainerAction action, int stopTimeoutSeconds = 10);
+    void requestAction(const QString &containerId,
+                       Models::ContainerAction action,
+                       int stopTimeoutSeconds = 10);
     /// Caller owns the follower; deleting it closes the stream.
     Models::LogFollower *followLogs(const QString &containerId, int tail, bool follow = true);
     void requestStats(const QString &containerId);
@@ -64,7 +68,10 @@ public:
     void resync();
 
 signals:
-    void actionFinished(const QString &key, Opsdeck::Models::ContainerAction action, bool ok, const QString &message);
+    void actionFinished(const QString &key,
+                        Opsdeck::Models::ContainerAction action,
+                        bool ok,
+                        const QString &message);
     void statsReady(const QString &key, const Opsdeck::Models::ContainerStats &stats);
     void statsFailed(const QString &key, const QString &message);
     /// A full listing and all its inspects are done (or the host failed meanwhile).
@@ -91,7 +98,7 @@ private:
     Models::DockerHostConfig m_config;
     Models::Result<HttpEndpoint> m_endpoint;
     QPointer<Models::EnvironmentStore> m_store; ///< not owned
-    QPointer<HttpClient> m_http; ///< not owned
+    QPointer<HttpClient> m_http;                ///< not owned
     DockerTimings m_timings;
     QByteArray m_apiVersion = "1.41";
     QString m_serverVersion;

@@ -204,13 +204,15 @@ Result<QList<Container>> parseContainerList(const QByteArray &json, const QStrin
     for (qsizetype i = 0; i < array.size(); ++i) {
         const QJsonValue v = array.at(i);
         if (!v.isObject())
-            return Result<QList<Container>>::failure(tr("container list: entry %1 is not an object").arg(i));
+            return Result<QList<Container>>::failure(
+                tr("container list: entry %1 is not an object").arg(i));
         const QJsonObject o = v.toObject();
         Container c;
         c.hostId = hostId;
         c.id = o.value(QLatin1String("Id")).toString();
         if (c.id.isEmpty())
-            return Result<QList<Container>>::failure(tr("container list: entry %1 has no Id").arg(i));
+            return Result<QList<Container>>::failure(
+                tr("container list: entry %1 has no Id").arg(i));
         const QJsonArray names = o.value(QLatin1String("Names")).toArray();
         c.name = names.isEmpty() ? c.id.left(12) : stripSlash(names.first().toString());
         c.image = o.value(QLatin1String("Image")).toString();
@@ -261,7 +263,8 @@ Result<Container> parseContainerInspect(const QByteArray &json, const QString &h
         c.healthFailingStreak = health.value(QLatin1String("FailingStreak")).toInt();
         const QJsonArray log = health.value(QLatin1String("Log")).toArray();
         if (!log.isEmpty())
-            c.lastHealthOutput = log.last().toObject().value(QLatin1String("Output")).toString().trimmed();
+            c.lastHealthOutput =
+                log.last().toObject().value(QLatin1String("Output")).toString().trimmed();
     }
 
     const QJsonObject config = o.value(QLatin1String("Config")).toObject();
@@ -328,11 +331,18 @@ Result<DockerStatsSample> parseDockerStats(const QByteArray &json)
     const QDateTime read = parseTime(o.value(QLatin1String("read")));
     s.readMs = read.isValid() ? read.toMSecsSinceEpoch() : 0;
     const QJsonObject cpu = o.value(QLatin1String("cpu_stats")).toObject();
-    s.cpuTotalNs = quint64(cpu.value(QLatin1String("cpu_usage")).toObject().value(QLatin1String("total_usage")).toDouble());
+    s.cpuTotalNs = quint64(cpu.value(QLatin1String("cpu_usage"))
+                               .toObject()
+                               .value(QLatin1String("total_usage"))
+                               .toDouble());
     s.systemCpuNs = quint64(cpu.value(QLatin1String("system_cpu_usage")).toDouble());
     s.onlineCpus = cpu.value(QLatin1String("online_cpus")).toInt();
     if (s.onlineCpus == 0)
-        s.onlineCpus = int(cpu.value(QLatin1String("cpu_usage")).toObject().value(QLatin1String("percpu_usage")).toArray().size());
+        s.onlineCpus = int(cpu.value(QLatin1String("cpu_usage"))
+                               .toObject()
+                               .value(QLatin1String("percpu_usage"))
+                               .toArray()
+                               .size());
     const QJsonObject mem = o.value(QLatin1String("memory_stats")).toObject();
     const quint64 usage = quint64(mem.value(QLatin1String("usage")).toDouble());
     const QJsonObject memStats = mem.value(QLatin1String("stats")).toObject();
@@ -342,7 +352,8 @@ Result<DockerStatsSample> parseDockerStats(const QByteArray &json)
         inactive = quint64(memStats.value(QLatin1String("inactive_file")).toDouble());
     s.memoryUsed = inactive < usage ? usage - inactive : usage;
     s.memoryLimit = quint64(mem.value(QLatin1String("limit")).toDouble());
-    s.pids = o.value(QLatin1String("pids_stats")).toObject().value(QLatin1String("current")).toInt();
+    s.pids =
+        o.value(QLatin1String("pids_stats")).toObject().value(QLatin1String("current")).toInt();
     return s;
 }
 
@@ -351,9 +362,12 @@ ContainerStats computeStats(const DockerStatsSample &previous, const DockerStats
     ContainerStats out;
     out.memoryUsed = current.memoryUsed;
     out.memoryLimit = current.memoryLimit;
-    out.memoryPercent = current.memoryLimit > 0 ? 100.0 * double(current.memoryUsed) / double(current.memoryLimit) : 0.0;
+    out.memoryPercent = current.memoryLimit > 0
+                            ? 100.0 * double(current.memoryUsed) / double(current.memoryLimit)
+                            : 0.0;
     out.pids = current.pids;
-    if (previous.readMs > 0 && current.readMs > previous.readMs && current.cpuTotalNs >= previous.cpuTotalNs
+    if (previous.readMs > 0 && current.readMs > previous.readMs
+        && current.cpuTotalNs >= previous.cpuTotalNs
         && current.systemCpuNs > previous.systemCpuNs) {
         const double cpuDelta = double(current.cpuTotalNs - previous.cpuTotalNs);
         const double systemDelta = double(current.systemCpuNs - previous.systemCpuNs);
@@ -412,7 +426,9 @@ Result<QList<LogLine>> LogStreamDecoder::feed(const QByteArray &chunk)
     return out;
 }
 
-void LogStreamDecoder::appendText(LogLine::Stream stream, const QByteArray &bytes, QList<LogLine> &out)
+void LogStreamDecoder::appendText(LogLine::Stream stream,
+                                  const QByteArray &bytes,
+                                  QList<LogLine> &out)
 {
     QByteArray &partial = m_partial[int(stream)];
     partial.append(bytes);

@@ -26,14 +26,15 @@ struct DockerVersion
 /// One line of GET /events, reduced to the fields that matter (Type, Action, Actor).
 struct DockerEvent
 {
-    QString type; ///< container, image, network, daemon …
-    QString action; ///< "die", "start"; for health: "health_status"
+    QString type;         ///< container, image, network, daemon …
+    QString action;       ///< "die", "start"; for health: "health_status"
     QString actionDetail; ///< the part after ": " ("healthy" for health_status)
     QString actorId;
     QMap<QString, QString> attributes;
     qint64 timeNano = 0;
 
     qint64 timeMs() const { return timeNano / 1'000'000; }
+
     Models::ContainerEventKind containerEventKind() const;
 };
 
@@ -63,12 +64,15 @@ struct LogLine
 
 Models::Result<DockerVersion> parseDockerVersion(const QByteArray &json);
 /// GET /containers/json?all=1: summaries (inspected == false).
-Models::Result<QList<Models::Container>> parseContainerList(const QByteArray &json, const QString &hostId);
+Models::Result<QList<Models::Container>> parseContainerList(const QByteArray &json,
+                                                            const QString &hostId);
 /// GET /containers/{id}/json: the full record (inspected == true).
-Models::Result<Models::Container> parseContainerInspect(const QByteArray &json, const QString &hostId);
+Models::Result<Models::Container> parseContainerInspect(const QByteArray &json,
+                                                        const QString &hostId);
 Models::Result<DockerEvent> parseDockerEvent(const QByteArray &line);
 Models::Result<DockerStatsSample> parseDockerStats(const QByteArray &json);
-Models::ContainerStats computeStats(const DockerStatsSample &previous, const DockerStatsSample &current);
+Models::ContainerStats computeStats(const DockerStatsSample &previous,
+                                    const DockerStatsSample &current);
 
 /// Splits a chunked stream of JSON lines (GET /events) into whole lines.
 class JsonLineSplitter

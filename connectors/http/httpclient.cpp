@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "connectors/http/httpclient.h"
 
-#include <curl/curl.h>
-
 #include <QCoreApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSocketNotifier>
 
+#include <curl/curl.h>
 #include <mutex>
 
 namespace Opsdeck::Connectors {
@@ -75,7 +74,8 @@ void HttpReply::abort()
 
 bool HttpReply::ok() const
 {
-    return m_finished && m_transportError.isEmpty() && ((m_status >= 200 && m_status < 300) || m_status == 304);
+    return m_finished && m_transportError.isEmpty()
+           && ((m_status >= 200 && m_status < 300) || m_status == 304);
 }
 
 QByteArray HttpReply::header(const QByteArray &name) const
@@ -187,7 +187,8 @@ void HttpReply::complete(int curlCode, const QString &curlError)
                                    .arg(m_describe)
                                    .arg(m_request.maxBodyBytes / (1024 * 1024));
         } else if (curlCode == CURLE_OPERATION_TIMEDOUT) {
-            m_transportError = tr("%1: timed out after %2 ms").arg(m_describe).arg(m_elapsed.elapsed());
+            m_transportError =
+                tr("%1: timed out after %2 ms").arg(m_describe).arg(m_elapsed.elapsed());
         } else {
             m_transportError = tr("%1: %2").arg(m_describe, curlError);
         }
@@ -238,19 +239,18 @@ HttpClient::~HttpClient()
 
 HttpReply *HttpClient::send(const HttpEndpoint &endpoint, const HttpRequest &request)
 {
-    const QString where = endpoint.unixSocket.isEmpty() ? QString::fromUtf8(endpoint.baseUrl)
-                                                        : endpoint.unixSocket;
+    const QString where =
+        endpoint.unixSocket.isEmpty() ? QString::fromUtf8(endpoint.baseUrl) : endpoint.unixSocket;
     // The query may carry filters but never secrets; still, keep messages short.
     QByteArray shownPath = request.path;
     const qsizetype q = shownPath.indexOf('?');
     if (q >= 0)
         shownPath.truncate(q);
-    auto *reply = new HttpReply(this,
-                                request,
-                                QStringLiteral("%1 %2 on %3")
-                                    .arg(QString::fromLatin1(request.method),
-                                         QString::fromUtf8(shownPath),
-                                         where));
+    auto *reply = new HttpReply(
+        this,
+        request,
+        QStringLiteral("%1 %2 on %3")
+            .arg(QString::fromLatin1(request.method), QString::fromUtf8(shownPath), where));
     CURL *easy = curl_easy_init();
     reply->m_easy = easy;
     const QByteArray url = endpoint.baseUrl + request.path;
@@ -268,12 +268,14 @@ HttpReply *HttpClient::send(const HttpEndpoint &endpoint, const HttpRequest &req
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
     if (!endpoint.unixSocket.isEmpty())
-        curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, endpoint.unixSocket.toLocal8Bit().constData());
+        curl_easy_setopt(
+            easy, CURLOPT_UNIX_SOCKET_PATH, endpoint.unixSocket.toLocal8Bit().constData());
     if (endpoint.tls.enabled() || endpoint.baseUrl.startsWith("https:")) {
         if (!endpoint.tls.caFile.isEmpty())
             curl_easy_setopt(easy, CURLOPT_CAINFO, endpoint.tls.caFile.toLocal8Bit().constData());
         if (!endpoint.tls.certFile.isEmpty())
-            curl_easy_setopt(easy, CURLOPT_SSLCERT, endpoint.tls.certFile.toLocal8Bit().constData());
+            curl_easy_setopt(
+                easy, CURLOPT_SSLCERT, endpoint.tls.certFile.toLocal8Bit().constData());
         if (!endpoint.tls.keyFile.isEmpty())
             curl_easy_setopt(easy, CURLOPT_SSLKEY, endpoint.tls.keyFile.toLocal8Bit().constData());
         curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, endpoint.tls.verify ? 1L : 0L);
@@ -282,7 +284,8 @@ HttpReply *HttpClient::send(const HttpEndpoint &endpoint, const HttpRequest &req
     curl_slist *headers = nullptr;
     headers = curl_slist_append(headers, "Expect:"); // no 100-continue round trip
     if (!request.contentType.isEmpty())
-        headers = curl_slist_append(headers, QByteArray("Content-Type: " + request.contentType).constData());
+        headers = curl_slist_append(headers,
+                                    QByteArray("Content-Type: " + request.contentType).constData());
     reply->m_headerList = headers;
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     if (request.method == "GET") {

@@ -53,15 +53,21 @@ public:
     ~HttpReply() override;
 
     bool isFinished() const { return m_finished; }
+
     /// True when the exchange completed and the status is 2xx (or 304).
     bool ok() const;
+
     bool transportFailed() const { return !m_transportError.isEmpty(); }
+
     int status() const { return m_status; }
+
     QByteArray body() const { return m_body; }
+
     QByteArray header(const QByteArray &name) const;
     /// What went wrong in a sentence: a transport error, or the HTTP status with the
     /// server's own message when it sent one.
     QString errorString() const;
+
     qint64 elapsedMs() const { return m_elapsed.elapsed(); }
 
     /// Cancels the request; finished() is not emitted afterwards.
@@ -119,6 +125,7 @@ public:
     ~HttpClient() override;
 
     HttpReply *send(const HttpEndpoint &endpoint, const HttpRequest &request);
+
     int runningCount() const { return int(m_running.size()); }
 
 private:

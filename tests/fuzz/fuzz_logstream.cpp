@@ -28,7 +28,8 @@ bool sameLines(const QList<Connectors::LogLine> &a, const QList<Connectors::LogL
 
 /// Lines decoded from @p stream fed in chunks of @p chunkSize, then finish(); nullopt when the
 /// decoder reported broken framing (after which it must refuse every later chunk).
-std::optional<QList<Connectors::LogLine>> decode(bool tty, const QByteArray &stream, qsizetype chunkSize)
+std::optional<QList<Connectors::LogLine>>
+decode(bool tty, const QByteArray &stream, qsizetype chunkSize)
 {
     Connectors::LogStreamDecoder decoder(tty);
     QList<Connectors::LogLine> lines;
@@ -54,7 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (size == 0)
         return 0;
     const qsizetype chunkSize = data[0] == 0 ? qsizetype(size) : qsizetype(data[0]);
-    const QByteArray stream(reinterpret_cast<const char *>(data + 1), static_cast<qsizetype>(size - 1));
+    const QByteArray stream(reinterpret_cast<const char *>(data + 1),
+                            static_cast<qsizetype>(size - 1));
 
     for (const bool tty : {false, true}) {
         const auto chunked = decode(tty, stream, chunkSize);

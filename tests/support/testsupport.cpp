@@ -70,9 +70,12 @@ bool DockerdHarness::run(const QStringList &args, int timeoutMs, QString *output
 QString DockerdHarness::docker(int n, const QStringList &args, int timeoutMs) const
 {
     QProcess p;
-    p.start(QStringLiteral("/usr/bin/docker"), QStringList{QStringLiteral("-H"), unixUrl(n)} + args);
+    p.start(QStringLiteral("/usr/bin/docker"),
+            QStringList{QStringLiteral("-H"), unixUrl(n)} + args);
     if (!p.waitForFinished(timeoutMs) || p.exitCode() != 0) {
-        qWarning("docker %s failed: %s", qPrintable(args.join(QLatin1Char(' '))), p.readAllStandardError().constData());
+        qWarning("docker %s failed: %s",
+                 qPrintable(args.join(QLatin1Char(' '))),
+                 p.readAllStandardError().constData());
         return QString();
     }
     return QString::fromUtf8(p.readAllStandardOutput()).trimmed();

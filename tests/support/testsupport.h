@@ -12,13 +12,13 @@ namespace Opsdeck::Tests {
 bool inCi();
 
 /// Skips locally, fails under CI, when a real server the test needs is missing.
-#define OPSDECK_REQUIRE_SERVER(condition, what)                                                     \
-    do {                                                                                            \
-        if (!(condition)) {                                                                         \
-            if (::Opsdeck::Tests::inCi())                                                           \
-                QFAIL(qPrintable(QStringLiteral("required server missing under CI: ") + (what))); \
-            QSKIP(qPrintable(QStringLiteral("server missing: ") + (what)));                       \
-        }                                                                                           \
+#define OPSDECK_REQUIRE_SERVER(condition, what)                                                    \
+    do {                                                                                           \
+        if (!(condition)) {                                                                        \
+            if (::Opsdeck::Tests::inCi())                                                          \
+                QFAIL(qPrintable(QStringLiteral("required server missing under CI: ") + (what)));  \
+            QSKIP(qPrintable(QStringLiteral("server missing: ") + (what)));                        \
+        }                                                                                          \
     } while (false)
 
 /// A TCP port on 127.0.0.1 that nothing listens on right now.
@@ -31,8 +31,11 @@ public:
     DockerdHarness();
 
     bool isAvailable() const { return !m_values.isEmpty(); }
+
     QString stateDir() const { return m_stateDir; }
+
     int hostCount() const { return m_values.value(QStringLiteral("HOSTS")).toInt(); }
+
     /// unix:///…/docker.sock of host @p n (1-based).
     QString unixUrl(int n) const;
     QString socketPath(int n) const;

@@ -21,16 +21,20 @@ ConfirmActionDialog::ConfirmActionDialog(const QString &actionText,
     setWindowTitle(tr("Confirm: %1").arg(actionText));
     auto *layout = new QVBoxLayout(this);
     auto *question = new QLabel(tr("<b>%1</b> %2<br>in environment <b>%3</b>?")
-                                    .arg(actionText.toHtmlEscaped(), targetText.toHtmlEscaped(), environment.toHtmlEscaped()),
+                                    .arg(actionText.toHtmlEscaped(),
+                                         targetText.toHtmlEscaped(),
+                                         environment.toHtmlEscaped()),
                                 this);
     question->setWordWrap(true);
     layout->addWidget(question);
     if (production) {
-        auto *warning = new QLabel(tr("This is a PRODUCTION environment. Type <b>%1</b> to confirm.")
-                                       .arg(environment.toHtmlEscaped()),
-                                   this);
+        auto *warning =
+            new QLabel(tr("This is a PRODUCTION environment. Type <b>%1</b> to confirm.")
+                           .arg(environment.toHtmlEscaped()),
+                       this);
         warning->setWordWrap(true);
-        warning->setStyleSheet(QStringLiteral("QLabel { background: #c62828; color: white; padding: 6px; }"));
+        warning->setStyleSheet(
+            QStringLiteral("QLabel { background: #c62828; color: white; padding: 6px; }"));
         layout->addWidget(warning);
         m_nameEdit = new QLineEdit(this);
         m_nameEdit->setObjectName(QStringLiteral("confirmName"));

@@ -22,6 +22,7 @@ public:
                         QWidget *parent = nullptr);
 
     bool needsTypedName() const { return m_nameEdit != nullptr; }
+
     QLineEdit *nameEdit() const { return m_nameEdit; }
 
 private:

@@ -38,7 +38,8 @@ QString when(const QDateTime &t, qint64 nowMs)
     if (!t.isValid())
         return QObject::tr("—");
     return QObject::tr("%1 (%2 ago)")
-        .arg(QLocale().toString(t.toLocalTime(), QLocale::ShortFormat), formatAge(nowMs - t.toMSecsSinceEpoch()));
+        .arg(QLocale().toString(t.toLocalTime(), QLocale::ShortFormat),
+             formatAge(nowMs - t.toMSecsSinceEpoch()));
 }
 
 QString bytes(quint64 n)
@@ -73,7 +74,8 @@ ContainerDetailsWidget::ContainerDetailsWidget(ContainerOperations *operations, 
     m_summary->setOpenLinks(false);
     m_tabs->addTab(m_summary, tr("&Summary"));
 
-    m_mounts = makeTable({tr("Type"), tr("Source"), tr("Destination"), tr("Access"), tr("Note")}, this);
+    m_mounts =
+        makeTable({tr("Type"), tr("Source"), tr("Destination"), tr("Access"), tr("Note")}, this);
     m_tabs->addTab(m_mounts, tr("&Mounts"));
 
     auto *envPage = new QWidget(this);
@@ -110,21 +112,27 @@ ContainerDetailsWidget::ContainerDetailsWidget(ContainerOperations *operations, 
     m_statsTimer.setInterval(kStatsIntervalMs);
     connect(&m_statsTimer, &QTimer::timeout, this, &ContainerDetailsWidget::requestStats);
     if (m_operations) {
-        connect(m_operations, &ContainerOperations::statsReady, this,
+        connect(m_operations,
+                &ContainerOperations::statsReady,
+                this,
                 [this](const QString &, const QString &key, const ContainerStats &s) {
                     if (key != m_key)
                         return;
-                    m_stats->setText(tr("<table cellpadding=4>"
-                                        "<tr><td>CPU</td><td><b>%1</b></td></tr>"
-                                        "<tr><td>Memory</td><td><b>%2</b> of %3 (%4 %)</td></tr>"
-                                        "<tr><td>Processes</td><td>%5</td></tr></table>")
-                                         .arg(s.cpuKnown ? QStringLiteral("%1 %").arg(s.cpuPercent, 0, 'f', 1) : tr("measuring…"),
-                                              bytes(s.memoryUsed),
-                                              s.memoryLimit ? bytes(s.memoryLimit) : tr("no limit"))
-                                         .arg(s.memoryPercent, 0, 'f', 1)
-                                         .arg(s.pids));
+                    m_stats->setText(
+                        tr("<table cellpadding=4>"
+                           "<tr><td>CPU</td><td><b>%1</b></td></tr>"
+                           "<tr><td>Memory</td><td><b>%2</b> of %3 (%4 %)</td></tr>"
+                           "<tr><td>Processes</td><td>%5</td></tr></table>")
+                            .arg(s.cpuKnown ? QStringLiteral("%1 %").arg(s.cpuPercent, 0, 'f', 1)
+                                            : tr("measuring…"),
+                                 bytes(s.memoryUsed),
+                                 s.memoryLimit ? bytes(s.memoryLimit) : tr("no limit"))
+                            .arg(s.memoryPercent, 0, 'f', 1)
+                            .arg(s.pids));
                 });
-        connect(m_operations, &ContainerOperations::statsFailed, this,
+        connect(m_operations,
+                &ContainerOperations::statsFailed,
+                this,
                 [this](const QString &, const QString &key, const QString &message) {
                     if (key == m_key)
                         m_stats->setText(tr("Stats unavailable: %1").arg(message.toHtmlEscaped()));
@@ -141,10 +149,14 @@ void ContainerDetailsWidget::showContainer(EnvironmentStore *store, const QStrin
     m_store = store;
     m_key = key;
     if (m_store) {
-        connect(m_store, &EnvironmentStore::containersChanged, this, [this](const ContainerChanges &changes) {
-            if (changes.updated.contains(m_key) || changes.removed.contains(m_key) || changes.added.contains(m_key))
-                refresh();
-        });
+        connect(m_store,
+                &EnvironmentStore::containersChanged,
+                this,
+                [this](const ContainerChanges &changes) {
+                    if (changes.updated.contains(m_key) || changes.removed.contains(m_key)
+                        || changes.added.contains(m_key))
+                        refresh();
+                });
     }
     if (changed) {
         m_lastSummaryHtml.clear();
@@ -182,14 +194,16 @@ void ContainerDetailsWidget::refreshSummary(const Container &c)
     const QList<ContainerFlag> flags = flagList(c.flags);
     for (ContainerFlag f : flags) {
         const Severity s = flagSeverity(f);
-        const QString colour = s == Severity::Critical ? QStringLiteral("#ffcdd2")
+        const QString colour = s == Severity::Critical  ? QStringLiteral("#ffcdd2")
                                : s == Severity::Warning ? QStringLiteral("#ffecb3")
                                                         : QStringLiteral("#e3f2fd");
-        html += QStringLiteral("<p style='background:%1; color:#212121; padding:4px'><b>%2</b>: %3</p>")
-                    .arg(colour, flagName(f).toHtmlEscaped(), flagDescription(f, c).toHtmlEscaped());
+        html +=
+            QStringLiteral("<p style='background:%1; color:#212121; padding:4px'><b>%2</b>: %3</p>")
+                .arg(colour, flagName(f).toHtmlEscaped(), flagDescription(f, c).toHtmlEscaped());
     }
     auto row = [&html](const QString &label, const QString &value) {
-        html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>").arg(label.toHtmlEscaped(), value.toHtmlEscaped());
+        html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                    .arg(label.toHtmlEscaped(), value.toHtmlEscaped());
     };
     html += QStringLiteral("<table cellspacing=2 cellpadding=2>");
     row(tr("State"), displayState(c));
@@ -210,7 +224,9 @@ void ContainerDetailsWidget::refreshSummary(const Container &c)
         row(tr("Restart policy"), nameOf(c.restartPolicy));
         row(tr("Restart count"), QString::number(c.restartCount));
         if (c.state == ContainerState::Exited || c.state == ContainerState::Dead)
-            row(tr("Exit code"), QString::number(c.exitCode) + (c.oomKilled ? tr(" (killed: out of memory)") : QString()));
+            row(tr("Exit code"),
+                QString::number(c.exitCode)
+                    + (c.oomKilled ? tr(" (killed: out of memory)") : QString()));
         if (!c.error.isEmpty())
             row(tr("Error"), c.error);
     }
@@ -239,20 +255,26 @@ void ContainerDetailsWidget::refreshMounts(const Container &c)
     m_mounts->setRowCount(int(c.mounts.size()));
     for (int i = 0; i < c.mounts.size(); ++i) {
         const Mount &m = c.mounts.at(i);
-        const QString source = m.type == QLatin1String("volume") && !m.name.isEmpty() ? m.name : m.source;
+        const QString source =
+            m.type == QLatin1String("volume") && !m.name.isEmpty() ? m.name : m.source;
         QString note;
         if (isAnonymousVolume(m))
             note = tr("anonymous volume: lost when the container is re-created");
         else if (m.type == QLatin1String("tmpfs"))
             note = tr("in memory: lost when the container stops");
-        const QStringList cells = {m.type, source, m.destination, m.readWrite ? tr("read-write") : tr("read-only"), note};
+        const QStringList cells = {
+            m.type, source, m.destination, m.readWrite ? tr("read-write") : tr("read-only"), note};
         for (int col = 0; col < cells.size(); ++col)
             m_mounts->setItem(i, col, new QTableWidgetItem(cells.at(col)));
     }
     if (c.mounts.isEmpty() && c.inspected) {
         m_mounts->setRowCount(1);
         m_mounts->setItem(0, 0, new QTableWidgetItem(tr("none")));
-        m_mounts->setItem(0, 4, new QTableWidgetItem(tr("nothing mounted: all data lives in the container and dies with it")));
+        m_mounts->setItem(
+            0,
+            4,
+            new QTableWidgetItem(
+                tr("nothing mounted: all data lives in the container and dies with it")));
     }
 }
 
@@ -300,7 +322,8 @@ void ContainerDetailsWidget::restartLogs()
         return;
     m_follower->setParent(this);
     connect(m_follower, &LogFollower::linesReceived, this, [this](const QStringList &lines) {
-        const bool atEnd = m_logs->verticalScrollBar()->value() == m_logs->verticalScrollBar()->maximum();
+        const bool atEnd =
+            m_logs->verticalScrollBar()->value() == m_logs->verticalScrollBar()->maximum();
         for (const QString &line : lines)
             m_logs->appendPlainText(line);
         if (m_follow->isChecked() || atEnd)

@@ -25,16 +25,22 @@ class ContainerDetailsWidget : public QWidget
     Q_OBJECT
 
 public:
-    explicit ContainerDetailsWidget(Models::ContainerOperations *operations, QWidget *parent = nullptr);
+    explicit ContainerDetailsWidget(Models::ContainerOperations *operations,
+                                    QWidget *parent = nullptr);
 
     /// Shows @p key of @p store (not owned); an empty key clears the pane.
     void showContainer(Models::EnvironmentStore *store, const QString &key);
+
     QString currentKey() const { return m_key; }
+
     void showLogsTab();
 
     QTextBrowser *summaryView() const { return m_summary; }
+
     QTableWidget *envTable() const { return m_env; }
+
     QCheckBox *revealSecrets() const { return m_reveal; }
+
     QPlainTextEdit *logView() const { return m_logs; }
 
 private:
@@ -47,7 +53,7 @@ private:
     void requestStats();
 
     QPointer<Models::ContainerOperations> m_operations; ///< not owned
-    QPointer<Models::EnvironmentStore> m_store; ///< not owned
+    QPointer<Models::EnvironmentStore> m_store;         ///< not owned
     QString m_key;
     QTabWidget *m_tabs = nullptr;
     QTextBrowser *m_summary = nullptr;

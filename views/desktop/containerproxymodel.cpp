@@ -60,8 +60,10 @@ bool ContainerProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &) c
 QVariant ContainerProxyModel::data(const QModelIndex &index, int role) const
 {
     if (role == Qt::BackgroundRole || role == Qt::ForegroundRole || role == Qt::FontRole) {
-        const auto severity = Severity(QSortFilterProxyModel::data(index, ContainerTableModel::SeverityRole).toInt());
-        const bool reachable = QSortFilterProxyModel::data(index, ContainerTableModel::HostReachableRole).toBool();
+        const auto severity =
+            Severity(QSortFilterProxyModel::data(index, ContainerTableModel::SeverityRole).toInt());
+        const bool reachable =
+            QSortFilterProxyModel::data(index, ContainerTableModel::HostReachableRole).toBool();
         if (role == Qt::BackgroundRole) {
             if (severity == Severity::Critical)
                 return QBrush(QColor(0xff, 0xcd, 0xd2));

@@ -69,7 +69,8 @@ public:
     QVariant data(const QModelIndex &index, int role) const override
     {
         if (role == Qt::DecorationRole && index.row() > 0)
-            return dot(stateColour(SourceState(QIdentityProxyModel::data(index, HostListModel::SourceStateRole).toInt())));
+            return dot(stateColour(SourceState(
+                QIdentityProxyModel::data(index, HostListModel::SourceStateRole).toInt())));
         return QIdentityProxyModel::data(index, role);
     }
 };
@@ -95,7 +96,9 @@ MainWindow::MainWindow(const OpsdeckConfig &config,
 
     for (EnvironmentStore *store : m_stores) {
         connect(store, &EnvironmentStore::hostChanged, this, [this] { m_statusCoalesce.start(); });
-        connect(store, &EnvironmentStore::containersChanged, this, [this] { m_statusCoalesce.start(); });
+        connect(store, &EnvironmentStore::containersChanged, this, [this] {
+            m_statusCoalesce.start();
+        });
     }
     m_statusCoalesce.setSingleShot(true);
     m_statusCoalesce.setInterval(kStatusCoalesceMs);
@@ -105,7 +108,10 @@ MainWindow::MainWindow(const OpsdeckConfig &config,
         updateActions();
     });
     if (m_operations)
-        connect(m_operations, &ContainerOperations::actionFinished, this, &MainWindow::onActionFinished);
+        connect(m_operations,
+                &ContainerOperations::actionFinished,
+                this,
+                &MainWindow::onActionFinished);
 
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, [this] { m_table->viewport()->update(); });
@@ -129,14 +135,16 @@ void MainWindow::buildUi()
     envLabel->setBuddy(m_envBox);
     for (const EnvironmentStore *store : m_stores) {
         const EnvironmentConfig *cfg = m_config.environment(store->environment());
-        m_envBox->addItem(dot(QColor(cfg ? cfg->colour : QStringLiteral("#9e9e9e"))), store->environment());
+        m_envBox->addItem(dot(QColor(cfg ? cfg->colour : QStringLiteral("#9e9e9e"))),
+                          store->environment());
     }
     m_envBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     connect(m_envBox, &QComboBox::currentIndexChanged, this, &MainWindow::switchToEnvironment);
     m_filter = new QLineEdit(central);
     m_filter->setObjectName(QStringLiteral("filter"));
     m_filter->setClearButtonEnabled(true);
-    m_filter->setPlaceholderText(tr("Filter (Ctrl+F): name, image, host:NAME, state:exited, label:KEY=VALUE, is:flagged"));
+    m_filter->setPlaceholderText(
+        tr("Filter (Ctrl+F): name, image, host:NAME, state:exited, label:KEY=VALUE, is:flagged"));
     m_flaggedOnly = new QCheckBox(tr("Flagged &only"), central);
     top->addWidget(envLabel);
     top->addWidget(m_envBox);
@@ -191,15 +199,22 @@ void MainWindow::buildUi()
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &ContainerProxyModel::setFilterText);
     connect(m_flaggedOnly, &QCheckBox::toggled, m_proxy, &ContainerProxyModel::setFlaggedOnly);
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onSelectionChanged);
-    connect(m_hostList->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onHostSelected);
+    connect(m_table->selectionModel(),
+            &QItemSelectionModel::currentRowChanged,
+            this,
+            &MainWindow::onSelectionChanged);
+    connect(m_hostList->selectionModel(),
+            &QItemSelectionModel::currentRowChanged,
+            this,
+            &MainWindow::onHostSelected);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &MainWindow::onSelectionChanged);
 
     m_statusHosts = new QWidget(this);
     auto *hostsLayout = new QHBoxLayout(m_statusHosts);
     hostsLayout->setContentsMargins(0, 0, 0, 0);
     m_statusSummary = new QLabel(this);
-    statusBar()->addWidget(m_statusHosts, 1);
+    // Permanent: a transient message ("restart of web: done") must not hide host health.
+    statusBar()->addPermanentWidget(m_statusHosts);
     statusBar()->addPermanentWidget(m_statusSummary);
 }
 
@@ -225,7 +240,8 @@ void MainWindow::buildActions()
     containerMenu->addAction(logs);
     connect(m_restart, &QAction::triggered, this, [this] { askAndRun(ContainerAction::Restart); });
     connect(m_stop, &QAction::triggered, this, [this] { askAndRun(ContainerAction::Stop); });
-    connect(m_startAction, &QAction::triggered, this, [this] { askAndRun(ContainerAction::Start); });
+    connect(
+        m_startAction, &QAction::triggered, this, [this] { askAndRun(ContainerAction::Start); });
     connect(logs, &QAction::triggered, m_details, &ContainerDetailsWidget::showLogsTab);
 
     auto *viewMenu = menuBar()->addMenu(tr("&View"));
@@ -259,9 +275,12 @@ void MainWindow::restoreSettings()
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    m_mainSplitter->restoreState(settings.value(QStringLiteral("window/mainSplitter")).toByteArray());
-    m_rightSplitter->restoreState(settings.value(QStringLiteral("window/rightSplitter")).toByteArray());
-    m_table->horizontalHeader()->restoreState(settings.value(QStringLiteral("window/containerHeader")).toByteArray());
+    m_mainSplitter->restoreState(
+        settings.value(QStringLiteral("window/mainSplitter")).toByteArray());
+    m_rightSplitter->restoreState(
+        settings.value(QStringLiteral("window/rightSplitter")).toByteArray());
+    m_table->horizontalHeader()->restoreState(
+        settings.value(QStringLiteral("window/containerHeader")).toByteArray());
     const QString env = settings.value(QStringLiteral("window/environment")).toString();
     int index = 0;
     for (int i = 0; i < m_stores.size(); ++i) {
@@ -283,7 +302,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
     settings.setValue(QStringLiteral("window/state"), saveState());
     settings.setValue(QStringLiteral("window/mainSplitter"), m_mainSplitter->saveState());
     settings.setValue(QStringLiteral("window/rightSplitter"), m_rightSplitter->saveState());
-    settings.setValue(QStringLiteral("window/containerHeader"), m_table->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("window/containerHeader"),
+                      m_table->horizontalHeader()->saveState());
     settings.setValue(QStringLiteral("window/environment"), currentEnvironment());
     event->accept();
 }
@@ -324,8 +344,9 @@ void MainWindow::switchToEnvironment(int index)
     updateStatusBar();
     updateActions();
     const EnvironmentConfig *cfg = currentConfig();
-    setWindowTitle(cfg && cfg->production ? tr("Opsdeck — %1 (PRODUCTION)").arg(store->environment())
-                                          : tr("Opsdeck — %1").arg(store->environment()));
+    setWindowTitle(cfg && cfg->production
+                       ? tr("Opsdeck — %1 (PRODUCTION)").arg(store->environment())
+                       : tr("Opsdeck — %1").arg(store->environment()));
 }
 
 void MainWindow::updateBanner()
@@ -336,16 +357,20 @@ void MainWindow::updateBanner()
         return;
     }
     m_banner->show();
-    QString text = cfg->production ? tr("PRODUCTION — %1 — every action asks you to type the environment's name").arg(cfg->name)
-                                   : tr("%1").arg(cfg->name);
+    QString text =
+        cfg->production
+            ? tr("PRODUCTION  ·  %1  ·  every action asks you to type \"%1\"").arg(cfg->name)
+            : cfg->name;
     if (cfg->readOnly)
         text += tr(" — read-only: actions are disabled");
     m_banner->setText(text);
     const QColor bg(cfg->colour);
-    const QString fg = bg.lightnessF() > 0.6 ? QStringLiteral("#000000") : QStringLiteral("#ffffff");
-    m_banner->setStyleSheet(QStringLiteral("QLabel { background: %1; color: %2; font-weight: bold; padding: %3px; }")
-                                .arg(cfg->colour, fg)
-                                .arg(cfg->production ? 10 : 3));
+    const QString fg =
+        bg.lightnessF() > 0.6 ? QStringLiteral("#000000") : QStringLiteral("#ffffff");
+    m_banner->setStyleSheet(
+        QStringLiteral("QLabel { background: %1; color: %2; font-weight: bold; padding: %3px; }")
+            .arg(cfg->colour, fg)
+            .arg(cfg->production ? 10 : 3));
 }
 
 QString MainWindow::selectedKey() const
@@ -365,7 +390,8 @@ void MainWindow::onSelectionChanged()
 void MainWindow::onHostSelected()
 {
     const QModelIndex current = m_hostList->currentIndex();
-    m_proxy->setHostId(current.isValid() ? current.data(HostListModel::HostIdRole).toString() : QString());
+    m_proxy->setHostId(current.isValid() ? current.data(HostListModel::HostIdRole).toString()
+                                         : QString());
 }
 
 void MainWindow::updateActions()
@@ -376,11 +402,15 @@ void MainWindow::updateActions()
     const Container *c = store && !key.isEmpty() ? store->container(key) : nullptr;
     QString reason;
     if (cfg && cfg->readOnly)
-        reason = tr("Environment %1 is read-only (read_only: true in the environments file).").arg(cfg->name);
+        reason = tr("Environment %1 is read-only (read_only: true in the environments file).")
+                     .arg(cfg->name);
     else if (!c)
         reason = tr("Select a container first.");
-    const bool running = c && (c->state == ContainerState::Running || c->state == ContainerState::Restarting
-                               || c->state == ContainerState::Paused);
+    const bool running =
+        c
+        && (c->state == ContainerState::Running || c->state == ContainerState::Restarting
+            || c->state == ContainerState::Paused);
+
     const struct
     {
         QAction *action;
@@ -391,6 +421,7 @@ void MainWindow::updateActions()
         {m_stop, running, tr("Stop the selected container (Ctrl+Shift+X)")},
         {m_startAction, c && !running, tr("Start the selected container (Ctrl+Shift+S)")},
     };
+
     for (const auto &row : rows) {
         row.action->setEnabled(reason.isEmpty() && row.applicable);
         row.action->setToolTip(reason.isEmpty() ? row.tip : reason);
@@ -416,11 +447,14 @@ void MainWindow::askAndRun(ContainerAction action)
                                         this);
     m_confirm->setAttribute(Qt::WA_DeleteOnClose);
     const QString environment = cfg->name;
-    connect(m_confirm, &QDialog::accepted, this, [this, environment, key, action, name = c->name, actionText] {
-        statusBar()->showMessage(tr("%1 %2: requested…").arg(actionText, name), 5000);
-        if (m_operations)
-            m_operations->requestAction(environment, key, action);
-    });
+    connect(m_confirm,
+            &QDialog::accepted,
+            this,
+            [this, environment, key, action, name = c->name, actionText] {
+                statusBar()->showMessage(tr("%1 %2: requested…").arg(actionText, name), 5000);
+                if (m_operations)
+                    m_operations->requestAction(environment, key, action);
+            });
     m_confirm->open(); // window-modal, no nested event loop
 }
 
@@ -438,9 +472,11 @@ void MainWindow::onActionFinished(const QString &environment,
     const Container *c = store ? store->container(key) : nullptr;
     const QString name = c ? c->name : key;
     if (ok)
-        statusBar()->showMessage(tr("%1 of %2 in %3: %4").arg(nameOf(action), name, environment, message), 8000);
+        statusBar()->showMessage(
+            tr("%1 of %2 in %3: %4").arg(nameOf(action), name, environment, message), 8000);
     else
-        statusBar()->showMessage(tr("%1 of %2 in %3 FAILED: %4").arg(nameOf(action), name, environment, message), 20000);
+        statusBar()->showMessage(
+            tr("%1 of %2 in %3 FAILED: %4").arg(nameOf(action), name, environment, message), 20000);
 }
 
 void MainWindow::updateStatusBar()
@@ -457,15 +493,16 @@ void MainWindow::updateStatusBar()
         auto *label = new QLabel(m_statusHosts);
         label->setText(QStringLiteral("<span style='color:%1'>●</span> %2")
                            .arg(stateColour(h.state).name(), h.displayName.toHtmlEscaped()));
-        label->setToolTip(h.error.isEmpty() ? tr("%1: %2").arg(h.displayName, nameOf(h.state))
-                                            : tr("%1: %2 — %3").arg(h.displayName, nameOf(h.state), h.error));
+        label->setToolTip(h.error.isEmpty()
+                              ? tr("%1: %2").arg(h.displayName, nameOf(h.state))
+                              : tr("%1: %2 — %3").arg(h.displayName, nameOf(h.state), h.error));
         layout->addWidget(label);
     }
-    layout->addStretch(1);
     int flagged = 0;
     for (const Container &c : store->containers())
         flagged += severityOf(c) >= Severity::Warning ? 1 : 0;
-    m_statusSummary->setText(tr("%1 containers, %2 flagged").arg(store->containerCount()).arg(flagged));
+    m_statusSummary->setText(
+        tr("%1 containers, %2 flagged").arg(store->containerCount()).arg(flagged));
 }
 
 void MainWindow::updateEnvironmentLabels()

@@ -47,15 +47,25 @@ public:
 
     // For tests and automation.
     QComboBox *environmentBox() const { return m_envBox; }
+
     QLineEdit *filterEdit() const { return m_filter; }
+
     QTableView *containerTable() const { return m_table; }
+
     QListView *hostList() const { return m_hostList; }
+
     QLabel *banner() const { return m_banner; }
+
     ContainerDetailsWidget *details() const { return m_details; }
+
     QAction *restartAction() const { return m_restart; }
+
     QAction *stopAction() const { return m_stop; }
+
     QAction *startAction() const { return m_startAction; }
+
     ConfirmActionDialog *pendingConfirmation() const { return m_confirm; }
+
     /// The key of the selected container, or empty.
     QString selectedKey() const;
 
@@ -82,7 +92,7 @@ private:
     const Models::EnvironmentConfig *currentConfig() const;
 
     Models::OpsdeckConfig m_config;
-    QList<Models::EnvironmentStore *> m_stores; ///< not owned
+    QList<Models::EnvironmentStore *> m_stores;         ///< not owned
     QPointer<Models::ContainerOperations> m_operations; ///< not owned
     int m_current = -1;
 

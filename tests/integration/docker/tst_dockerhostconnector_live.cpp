@@ -54,13 +54,15 @@ private slots:
     void tenDeadHostsDoNotSlowTheLiveOne();
 
 private:
-    std::unique_ptr<App::Estate> makeEstate(const QList<DockerHostConfig> &hosts, bool readOnly = false);
+    std::unique_ptr<App::Estate> makeEstate(const QList<DockerHostConfig> &hosts,
+                                            bool readOnly = false);
     bool waitConnected(EnvironmentStore *store, const QString &host, int timeoutMs = 15000);
 
     Tests::DockerdHarness m_harness;
 };
 
-std::unique_ptr<App::Estate> tst_DockerHostConnectorLive::makeEstate(const QList<DockerHostConfig> &hosts, bool readOnly)
+std::unique_ptr<App::Estate>
+tst_DockerHostConnectorLive::makeEstate(const QList<DockerHostConfig> &hosts, bool readOnly)
 {
     OpsdeckConfig config;
     EnvironmentConfig env;
@@ -74,7 +76,9 @@ std::unique_ptr<App::Estate> tst_DockerHostConnectorLive::makeEstate(const QList
     return estate;
 }
 
-bool tst_DockerHostConnectorLive::waitConnected(EnvironmentStore *store, const QString &host, int timeoutMs)
+bool tst_DockerHostConnectorLive::waitConnected(EnvironmentStore *store,
+                                                const QString &host,
+                                                int timeoutMs)
 {
     QElapsedTimer timer;
     timer.start();
@@ -89,8 +93,10 @@ bool tst_DockerHostConnectorLive::waitConnected(EnvironmentStore *store, const Q
 
 void tst_DockerHostConnectorLive::initTestCase()
 {
-    OPSDECK_REQUIRE_SERVER(m_harness.isAvailable() && m_harness.hostCount() >= 2,
-                           QStringLiteral("two dockerd hosts from tests/integration/dockerd.sh (OPSDECK_DOCKERD_STATE)"));
+    OPSDECK_REQUIRE_SERVER(
+        m_harness.isAvailable() && m_harness.hostCount() >= 2,
+        QStringLiteral(
+            "two dockerd hosts from tests/integration/dockerd.sh (OPSDECK_DOCKERD_STATE)"));
     QString output;
     QVERIFY2(m_harness.run({QStringLiteral("scenario")}, 180000, &output), qPrintable(output));
 }
@@ -102,7 +108,9 @@ void tst_DockerHostConnectorLive::listsEveryContainerWithStatesAndFlags()
     EnvironmentStore *store = estate->stores().first();
     int resyncs = 0;
     for (auto *c : estate->connectors(QStringLiteral("Integration")))
-        connect(c, &Connectors::DockerHostConnector::resyncFinished, this, [&resyncs](bool ok) { resyncs += ok ? 1 : 0; });
+        connect(c, &Connectors::DockerHostConnector::resyncFinished, this, [&resyncs](bool ok) {
+            resyncs += ok ? 1 : 0;
+        });
     estate->start();
     QTRY_COMPARE_WITH_TIMEOUT(resyncs, 2, 15000);
 
@@ -153,8 +161,10 @@ void tst_DockerHostConnectorLive::listsEveryContainerWithStatesAndFlags()
     QCOMPARE(nameOf(web2->restartPolicy), QStringLiteral("unless-stopped"));
 
     // Every container the engines know, nothing more.
-    const QStringList ids1 = m_harness.docker(1, {QStringLiteral("ps"), QStringLiteral("-aq"), QStringLiteral("--no-trunc")})
-                                 .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const QStringList ids1 =
+        m_harness
+            .docker(1, {QStringLiteral("ps"), QStringLiteral("-aq"), QStringLiteral("--no-trunc")})
+            .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     int onHost1 = 0;
     for (const QString &key : store->containerKeys())
         onHost1 += key.startsWith(QStringLiteral("host1/")) ? 1 : 0;
@@ -167,9 +177,10 @@ void tst_DockerHostConnectorLive::restartThroughOpsdeckHappensAndIsNoCrash()
     EnvironmentStore *store = estate->stores().first();
     estate->start();
     QVERIFY(waitConnected(store, QStringLiteral("host1")));
-    QTRY_VERIFY_WITH_TIMEOUT(byName(store, QStringLiteral("host1"), QStringLiteral("web"))
-                                 && byName(store, QStringLiteral("host1"), QStringLiteral("web"))->inspected,
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        byName(store, QStringLiteral("host1"), QStringLiteral("web"))
+            && byName(store, QStringLiteral("host1"), QStringLiteral("web"))->inspected,
+        10000);
     const Container before = *byName(store, QStringLiteral("host1"), QStringLiteral("web"));
     QSignalSpy finished(estate.get(), &ContainerOperations::actionFinished);
     estate->requestAction(QStringLiteral("Integration"), before.key(), ContainerAction::Restart);
@@ -181,10 +192,15 @@ void tst_DockerHostConnectorLive::restartThroughOpsdeckHappensAndIsNoCrash()
     QVERIFY2(!after->hasFlag(ContainerFlag::CrashLoop), "a restart by a person is not a crash");
     QCOMPARE(store->recentCrashes(before.key()), 0);
     // The engine agrees.
-    const QString started = m_harness.docker(1, {QStringLiteral("inspect"), QStringLiteral("-f"),
-                                                 QStringLiteral("{{.State.StartedAt}}"), QStringLiteral("web")});
+    const QString started = m_harness.docker(1,
+                                             {QStringLiteral("inspect"),
+                                              QStringLiteral("-f"),
+                                              QStringLiteral("{{.State.StartedAt}}"),
+                                              QStringLiteral("web")});
     QVERIFY(!started.isEmpty());
-    QCOMPARE(after->startedAt.toMSecsSinceEpoch(), QDateTime::fromString(started.left(23) + QLatin1Char('Z'), Qt::ISODateWithMs).toMSecsSinceEpoch());
+    QCOMPARE(after->startedAt.toMSecsSinceEpoch(),
+             QDateTime::fromString(started.left(23) + QLatin1Char('Z'), Qt::ISODateWithMs)
+                 .toMSecsSinceEpoch());
 
     // Read-only environments refuse, whatever the caller.
     auto readOnly = makeEstate({{QStringLiteral("host1"), m_harness.unixUrl(1), {}, {}}}, true);
@@ -200,24 +216,37 @@ void tst_DockerHostConnectorLive::eventReachesTheModelWithinASecond()
     EnvironmentStore *store = estate->stores().first();
     estate->start();
     QVERIFY(waitConnected(store, QStringLiteral("host1")));
-    QTRY_VERIFY_WITH_TIMEOUT(byName(store, QStringLiteral("host1"), QStringLiteral("stopped")), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(byName(store, QStringLiteral("host1"), QStringLiteral("stopped")),
+                             10000);
     const QString key = byName(store, QStringLiteral("host1"), QStringLiteral("stopped"))->key();
 
     QList<qint64> latencies;
     for (int round = 0; round < 3; ++round) {
-        QVERIFY(!m_harness.docker(1, {QStringLiteral("start"), QStringLiteral("stopped")}).isEmpty());
+        QVERIFY(
+            !m_harness.docker(1, {QStringLiteral("start"), QStringLiteral("stopped")}).isEmpty());
         QElapsedTimer t;
         t.start();
         QTRY_COMPARE_WITH_TIMEOUT(store->container(key)->state, ContainerState::Running, 1000);
         latencies << t.elapsed();
-        QVERIFY(!m_harness.docker(1, {QStringLiteral("stop"), QStringLiteral("-t"), QStringLiteral("0"), QStringLiteral("stopped")}).isEmpty());
+        QVERIFY(!m_harness
+                     .docker(1,
+                             {QStringLiteral("stop"),
+                              QStringLiteral("-t"),
+                              QStringLiteral("0"),
+                              QStringLiteral("stopped")})
+                     .isEmpty());
         t.restart();
         QTRY_COMPARE_WITH_TIMEOUT(store->container(key)->state, ContainerState::Exited, 1000);
         latencies << t.elapsed();
     }
-    qInfo("event-to-model latency after the CLI returned (ms): %s",
-          qPrintable([&] { QStringList s; for (qint64 l : latencies) s << QString::number(l); return s.join(QLatin1Char(' ')); }()));
-    QVERIFY2(!store->container(key)->hasFlag(ContainerFlag::CrashLoop), "stops by a person are not crashes");
+    qInfo("event-to-model latency after the CLI returned (ms): %s", qPrintable([&] {
+              QStringList s;
+              for (qint64 l : latencies)
+                  s << QString::number(l);
+              return s.join(QLatin1Char(' '));
+          }()));
+    QVERIFY2(!store->container(key)->hasFlag(ContainerFlag::CrashLoop),
+             "stops by a person are not crashes");
 }
 
 void tst_DockerHostConnectorLive::logsAndStats()
@@ -231,19 +260,36 @@ void tst_DockerHostConnectorLive::logsAndStats()
 
     // A container that prints on stdout and stderr, then keeps printing: the tail follows.
     m_harness.docker(1, {QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("talker")});
-    QVERIFY(!m_harness.docker(1, {QStringLiteral("run"), QStringLiteral("-d"), QStringLiteral("--name"), QStringLiteral("talker"),
-                                   QStringLiteral("--network"), QStringLiteral("none"), QStringLiteral("--label"), QStringLiteral("opsdeck.test=1"),
-                                   QStringLiteral("opsdeck-test/busybox:1"), QStringLiteral("sh"), QStringLiteral("-c"),
-                                   QStringLiteral("echo first-out; echo first-err >&2; i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.2; done")})
+    QVERIFY(!m_harness
+                 .docker(1,
+                         {QStringLiteral("run"),
+                          QStringLiteral("-d"),
+                          QStringLiteral("--name"),
+                          QStringLiteral("talker"),
+                          QStringLiteral("--network"),
+                          QStringLiteral("none"),
+                          QStringLiteral("--label"),
+                          QStringLiteral("opsdeck.test=1"),
+                          QStringLiteral("opsdeck-test/busybox:1"),
+                          QStringLiteral("sh"),
+                          QStringLiteral("-c"),
+                          QStringLiteral("echo first-out; echo first-err >&2; i=0; while true; do "
+                                         "i=$((i+1)); echo tick-$i; sleep 0.2; done")})
                  .isEmpty());
-    QTRY_VERIFY_WITH_TIMEOUT(byName(store, QStringLiteral("host1"), QStringLiteral("talker")), 3000);
+    QTRY_VERIFY_WITH_TIMEOUT(byName(store, QStringLiteral("host1"), QStringLiteral("talker")),
+                             3000);
     const QString talker = byName(store, QStringLiteral("host1"), QStringLiteral("talker"))->key();
     QTest::qWait(300);
-    std::unique_ptr<LogFollower> follower(estate->followLogs(QStringLiteral("Integration"), talker, 100));
+    std::unique_ptr<LogFollower> follower(
+        estate->followLogs(QStringLiteral("Integration"), talker, 100));
     QVERIFY(follower);
     QStringList lines;
-    connect(follower.get(), &LogFollower::linesReceived, this, [&lines](const QStringList &l) { lines << l; });
-    QTRY_VERIFY_WITH_TIMEOUT(lines.contains(QStringLiteral("first-err")) && lines.contains(QStringLiteral("first-out")), 5000);
+    connect(follower.get(), &LogFollower::linesReceived, this, [&lines](const QStringList &l) {
+        lines << l;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(lines.contains(QStringLiteral("first-err"))
+                                 && lines.contains(QStringLiteral("first-out")),
+                             5000);
     const qsizetype seen = lines.size();
     QTRY_VERIFY_WITH_TIMEOUT(lines.size() > seen + 2, 5000); // it follows
     QVERIFY(lines.last().startsWith(QStringLiteral("tick-")));
@@ -278,7 +324,8 @@ void tst_DockerHostConnectorLive::killedEngineIsUnreachableWhileTheOtherKeepsUpd
                              10000);
 
     QVERIFY(m_harness.run({QStringLiteral("kill"), QStringLiteral("2")}));
-    QTRY_COMPARE_WITH_TIMEOUT(store->host(QStringLiteral("host2"))->state, SourceState::Unreachable, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        store->host(QStringLiteral("host2"))->state, SourceState::Unreachable, 5000);
     QVERIFY(!store->host(QStringLiteral("host2"))->error.isEmpty());
     qInfo("host2 error: %s", qPrintable(store->host(QStringLiteral("host2"))->error));
     // Its containers stay, marked by the host's state, not silently dropped.
@@ -287,16 +334,24 @@ void tst_DockerHostConnectorLive::killedEngineIsUnreachableWhileTheOtherKeepsUpd
     const QString key = byName(store, QStringLiteral("host1"), QStringLiteral("stopped"))->key();
     QVERIFY(!m_harness.docker(1, {QStringLiteral("start"), QStringLiteral("stopped")}).isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(store->container(key)->state, ContainerState::Running, 1000);
-    QVERIFY(!m_harness.docker(1, {QStringLiteral("stop"), QStringLiteral("-t"), QStringLiteral("0"), QStringLiteral("stopped")}).isEmpty());
+    QVERIFY(!m_harness
+                 .docker(1,
+                         {QStringLiteral("stop"),
+                          QStringLiteral("-t"),
+                          QStringLiteral("0"),
+                          QStringLiteral("stopped")})
+                 .isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(store->container(key)->state, ContainerState::Exited, 1000);
     QCOMPARE(store->host(QStringLiteral("host1"))->state, SourceState::Connected);
 
     // The engine comes back: Opsdeck reconnects and re-lists by itself.
     QVERIFY(m_harness.run({QStringLiteral("start"), QStringLiteral("2")}));
     QVERIFY(waitConnected(store, QStringLiteral("host2"), 20000));
-    QTRY_VERIFY_WITH_TIMEOUT(byName(store, QStringLiteral("host2"), QStringLiteral("web2"))
-                                 && byName(store, QStringLiteral("host2"), QStringLiteral("web2"))->state == ContainerState::Running,
-                             20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        byName(store, QStringLiteral("host2"), QStringLiteral("web2"))
+            && byName(store, QStringLiteral("host2"), QStringLiteral("web2"))->state
+                   == ContainerState::Running,
+        20000);
 }
 
 void tst_DockerHostConnectorLive::tenDeadHostsDoNotSlowTheLiveOne()
@@ -310,35 +365,55 @@ void tst_DockerHostConnectorLive::tenDeadHostsDoNotSlowTheLiveOne()
             held << s; // read nothing, answer nothing
     });
     QList<DockerHostConfig> hosts{{QStringLiteral("live"), m_harness.unixUrl(1), {}, {}}};
-    hosts << DockerHostConfig{QStringLiteral("silent"), QStringLiteral("tcp://127.0.0.1:%1").arg(silent.serverPort()), {}, {}};
-    hosts << DockerHostConfig{QStringLiteral("nosocket"), QStringLiteral("unix:///nonexistent/docker.sock"), {}, {}};
+    hosts << DockerHostConfig{QStringLiteral("silent"),
+                              QStringLiteral("tcp://127.0.0.1:%1").arg(silent.serverPort()),
+                              {},
+                              {}};
+    hosts << DockerHostConfig{
+        QStringLiteral("nosocket"), QStringLiteral("unix:///nonexistent/docker.sock"), {}, {}};
     for (int i = 0; i < 8; ++i)
-        hosts << DockerHostConfig{QStringLiteral("dead%1").arg(i), QStringLiteral("tcp://127.0.0.1:%1").arg(Tests::freeTcpPort()), {}, {}};
+        hosts << DockerHostConfig{QStringLiteral("dead%1").arg(i),
+                                  QStringLiteral("tcp://127.0.0.1:%1").arg(Tests::freeTcpPort()),
+                                  {},
+                                  {}};
     auto estate = makeEstate(hosts);
     EnvironmentStore *store = estate->stores().first();
     estate->start();
     QVERIFY(waitConnected(store, QStringLiteral("live")));
-    QTRY_VERIFY_WITH_TIMEOUT(byName(store, QStringLiteral("live"), QStringLiteral("stopped")), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(byName(store, QStringLiteral("live"), QStringLiteral("stopped")),
+                             5000);
     const QString key = byName(store, QStringLiteral("live"), QStringLiteral("stopped"))->key();
 
     QList<qint64> latencies;
     for (int round = 0; round < 3; ++round) {
-        QVERIFY(!m_harness.docker(1, {QStringLiteral("start"), QStringLiteral("stopped")}).isEmpty());
+        QVERIFY(
+            !m_harness.docker(1, {QStringLiteral("start"), QStringLiteral("stopped")}).isEmpty());
         QElapsedTimer t;
         t.start();
         QTRY_COMPARE_WITH_TIMEOUT(store->container(key)->state, ContainerState::Running, 1000);
         latencies << t.elapsed();
-        QVERIFY(!m_harness.docker(1, {QStringLiteral("stop"), QStringLiteral("-t"), QStringLiteral("0"), QStringLiteral("stopped")}).isEmpty());
+        QVERIFY(!m_harness
+                     .docker(1,
+                             {QStringLiteral("stop"),
+                              QStringLiteral("-t"),
+                              QStringLiteral("0"),
+                              QStringLiteral("stopped")})
+                     .isEmpty());
         t.restart();
         QTRY_COMPARE_WITH_TIMEOUT(store->container(key)->state, ContainerState::Exited, 1000);
         latencies << t.elapsed();
     }
-    qInfo("live host latency beside 10 dead ones (ms): %s",
-          qPrintable([&] { QStringList s; for (qint64 l : latencies) s << QString::number(l); return s.join(QLatin1Char(' ')); }()));
+    qInfo("live host latency beside 10 dead ones (ms): %s", qPrintable([&] {
+              QStringList s;
+              for (qint64 l : latencies)
+                  s << QString::number(l);
+              return s.join(QLatin1Char(' '));
+          }()));
     for (int i = 0; i < 8; ++i)
         QCOMPARE(store->host(QStringLiteral("dead%1").arg(i))->state, SourceState::Unreachable);
     QCOMPARE(store->host(QStringLiteral("nosocket"))->state, SourceState::Unreachable);
-    QTRY_COMPARE_WITH_TIMEOUT(store->host(QStringLiteral("silent"))->state, SourceState::Unreachable, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        store->host(QStringLiteral("silent"))->state, SourceState::Unreachable, 5000);
     QVERIFY2(store->host(QStringLiteral("silent"))->error.contains(QStringLiteral("timed out")),
              qPrintable(store->host(QStringLiteral("silent"))->error));
     qDeleteAll(held);

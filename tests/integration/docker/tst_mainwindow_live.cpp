@@ -30,7 +30,8 @@ private slots:
 void tst_MainWindowLive::restartThroughTheConsole()
 {
     Tests::DockerdHarness harness;
-    OPSDECK_REQUIRE_SERVER(harness.isAvailable(), QStringLiteral("dockerd hosts from tests/integration/dockerd.sh"));
+    OPSDECK_REQUIRE_SERVER(harness.isAvailable(),
+                           QStringLiteral("dockerd hosts from tests/integration/dockerd.sh"));
     QSettings().clear();
     OpsdeckConfig config;
     EnvironmentConfig staging;
@@ -41,7 +42,8 @@ void tst_MainWindowLive::restartThroughTheConsole()
     production.name = QStringLiteral("Production");
     production.colour = QStringLiteral("#c62828");
     production.production = true;
-    production.dockerHosts = {DockerHostConfig{QStringLiteral("host1"), harness.unixUrl(1), {}, {}}};
+    production.dockerHosts = {
+        DockerHostConfig{QStringLiteral("host1"), harness.unixUrl(1), {}, {}}};
     config.environments = {staging, production};
 
     App::Estate estate(config);
@@ -70,13 +72,15 @@ void tst_MainWindowLive::restartThroughTheConsole()
     QVERIFY(dialog);
     QVERIFY(dialog->needsTypedName());
     QTest::keyClicks(dialog->nameEdit(), QStringLiteral("Production"));
-    QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok),
+                      Qt::LeftButton);
 
     QTRY_VERIFY_WITH_TIMEOUT(store->container(key)->startedAt > startedBefore, 30000);
     QTRY_COMPARE_WITH_TIMEOUT(store->container(key)->state, ContainerState::Running, 5000);
     QVERIFY(!store->container(key)->hasFlag(ContainerFlag::CrashLoop));
     // The row reads running again, in the filtered table.
-    QCOMPARE(table->model()->index(0, ContainerTableModel::NameColumn).data().toString(), QStringLiteral("web"));
+    QCOMPARE(table->model()->index(0, ContainerTableModel::NameColumn).data().toString(),
+             QStringLiteral("web"));
 
     const QString shot = qEnvironmentVariable("OPSDECK_SCREENSHOT");
     if (!shot.isEmpty()) {

@@ -26,14 +26,34 @@ void tst_CommandLine::parses_data()
     };
     row("console", {}, C::Console);
     row("status", {QStringLiteral("status")}, C::Status);
-    row("status json env", {QStringLiteral("status"), QStringLiteral("--json"), QStringLiteral("--env"), QStringLiteral("Prod")}, C::Status);
+    row("status json env",
+        {QStringLiteral("status"),
+         QStringLiteral("--json"),
+         QStringLiteral("--env"),
+         QStringLiteral("Prod")},
+        C::Status);
     row("help", {QStringLiteral("--help")}, C::Help);
     row("version", {QStringLiteral("--version")}, C::Version);
-    row("unknown command", {QStringLiteral("stauts")}, C::Console, QStringLiteral("unknown command 'stauts' (try --help)"));
-    row("unknown option", {QStringLiteral("--jsn")}, C::Console, QStringLiteral("Unknown option 'jsn'."));
-    row("json without status", {QStringLiteral("--json")}, C::Console, QStringLiteral("--json goes with the status command"));
-    row("missing value", {QStringLiteral("status"), QStringLiteral("--config")}, C::Status, QStringLiteral("Missing value after '--config'."));
-    row("extra args", {QStringLiteral("status"), QStringLiteral("x")}, C::Console, QStringLiteral("unexpected arguments: x"));
+    row("unknown command",
+        {QStringLiteral("stauts")},
+        C::Console,
+        QStringLiteral("unknown command 'stauts' (try --help)"));
+    row("unknown option",
+        {QStringLiteral("--jsn")},
+        C::Console,
+        QStringLiteral("Unknown option 'jsn'."));
+    row("json without status",
+        {QStringLiteral("--json")},
+        C::Console,
+        QStringLiteral("--json goes with the status command"));
+    row("missing value",
+        {QStringLiteral("status"), QStringLiteral("--config")},
+        C::Status,
+        QStringLiteral("Missing value after '--config'."));
+    row("extra args",
+        {QStringLiteral("status"), QStringLiteral("x")},
+        C::Console,
+        QStringLiteral("unexpected arguments: x"));
 }
 
 void tst_CommandLine::parses()

@@ -11,7 +11,8 @@ constexpr qint64 kT0 = 1'800'000'000'000; // a fixed "now" in ms since the epoch
 constexpr qint64 kSecond = 1000;
 constexpr qint64 kMinute = 60 * kSecond;
 
-Container make(ContainerState state, RestartPolicyKind policy = RestartPolicyKind::Always, int maxRetries = 0)
+Container
+make(ContainerState state, RestartPolicyKind policy = RestartPolicyKind::Always, int maxRetries = 0)
 {
     Container c;
     c.hostId = QStringLiteral("h");
@@ -57,7 +58,8 @@ void tst_ContainerFlagEvaluator::restartingIsACrashLoopAndDangerousUnderAlways()
     QVERIFY(has(flags, ContainerFlag::CrashLoop));
     QVERIFY(has(flags, ContainerFlag::DangerousPolicy));
     ContainerFlagEvaluator e2;
-    const unsigned f2 = e2.evaluate(make(ContainerState::Restarting, RestartPolicyKind::OnFailure, 5), kT0);
+    const unsigned f2 =
+        e2.evaluate(make(ContainerState::Restarting, RestartPolicyKind::OnFailure, 5), kT0);
     QVERIFY(has(f2, ContainerFlag::CrashLoop));
     QVERIFY(!has(f2, ContainerFlag::DangerousPolicy));
 }
@@ -81,8 +83,10 @@ void tst_ContainerFlagEvaluator::exitsRequestedByAPersonAreNotCrashes_data()
     QTest::addColumn<QList<int>>("sequence"); // ContainerEventKind values, one second apart
     using K = ContainerEventKind;
     // As the engine reports them (API reference 1.8): docker restart, docker stop, docker kill.
-    QTest::newRow("restart") << QList<int>{int(K::Kill), int(K::Kill), int(K::Die), int(K::Stop), int(K::Start), int(K::Restart)};
-    QTest::newRow("stop+start") << QList<int>{int(K::Kill), int(K::Die), int(K::Stop), int(K::Start)};
+    QTest::newRow("restart") << QList<int>{
+        int(K::Kill), int(K::Kill), int(K::Die), int(K::Stop), int(K::Start), int(K::Restart)};
+    QTest::newRow("stop+start") << QList<int>{
+        int(K::Kill), int(K::Die), int(K::Stop), int(K::Start)};
     QTest::newRow("kill") << QList<int>{int(K::Kill), int(K::Die), int(K::Start)};
 }
 
@@ -112,7 +116,8 @@ void tst_ContainerFlagEvaluator::crashLoopClearsOnlyAfterStayingUp()
     QVERIFY(has(e.evaluate(c, kT0), ContainerFlag::CrashLoop));
     c.state = ContainerState::Running;
     c.startedAt = QDateTime::fromMSecsSinceEpoch(kT0 + kSecond);
-    QVERIFY2(has(e.evaluate(c, kT0 + 2 * kSecond), ContainerFlag::CrashLoop), "running for a second is not recovered");
+    QVERIFY2(has(e.evaluate(c, kT0 + 2 * kSecond), ContainerFlag::CrashLoop),
+             "running for a second is not recovered");
     QVERIFY(has(e.evaluate(c, kT0 + kSecond + 5 * kMinute - 1), ContainerFlag::CrashLoop));
     QVERIFY(!has(e.evaluate(c, kT0 + kSecond + 5 * kMinute), ContainerFlag::CrashLoop));
 }
@@ -185,9 +190,19 @@ void tst_ContainerFlagEvaluator::anonymousVolumes()
 {
     ContainerFlagEvaluator e;
     Container c = make(ContainerState::Running, RestartPolicyKind::No);
-    c.mounts << Mount{QStringLiteral("volume"), QStringLiteral("data"), QString(), QStringLiteral("/data"), QString(), true};
+    c.mounts << Mount{QStringLiteral("volume"),
+                      QStringLiteral("data"),
+                      QString(),
+                      QStringLiteral("/data"),
+                      QString(),
+                      true};
     QVERIFY(!has(e.evaluate(c, kT0), ContainerFlag::AnonymousVolume));
-    c.mounts << Mount{QStringLiteral("volume"), QString(64, QLatin1Char('a')), QString(), QStringLiteral("/cache"), QString(), true};
+    c.mounts << Mount{QStringLiteral("volume"),
+                      QString(64, QLatin1Char('a')),
+                      QString(),
+                      QStringLiteral("/cache"),
+                      QString(),
+                      true};
     const unsigned flags = e.evaluate(c, kT0);
     QVERIFY(has(flags, ContainerFlag::AnonymousVolume));
     QCOMPARE(flagSeverity(ContainerFlag::AnonymousVolume), Severity::Info);
@@ -206,7 +221,8 @@ void tst_ContainerFlagEvaluator::firstLookWithHighRestartCount()
     ContainerFlagEvaluator settled;
     Container old = c;
     old.startedAt = QDateTime::fromMSecsSinceEpoch(kT0 - 3 * 24 * 60 * kMinute); // up for 3 days
-    QVERIFY2(!has(settled.evaluate(old, kT0), ContainerFlag::CrashLoop), "old restarts are history, not a loop");
+    QVERIFY2(!has(settled.evaluate(old, kT0), ContainerFlag::CrashLoop),
+             "old restarts are history, not a loop");
 }
 
 void tst_ContainerFlagEvaluator::restartCountRiseWithoutEventsCounts()

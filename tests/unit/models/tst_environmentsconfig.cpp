@@ -66,7 +66,8 @@ environments:
     QVERIFY(!integration.production);
     QCOMPARE(integration.dockerHosts.size(), 2);
     QCOMPARE(integration.dockerHosts.at(0).name, QStringLiteral("a"));
-    QCOMPARE(integration.dockerHosts.at(0).tags, (QStringList{QStringLiteral("web"), QStringLiteral("blue")}));
+    QCOMPARE(integration.dockerHosts.at(0).tags,
+             (QStringList{QStringLiteral("web"), QStringLiteral("blue")}));
     QCOMPARE(integration.dockerHosts.at(1).name, QStringLiteral("127.0.0.1:2375"));
     const EnvironmentConfig *prod = c.environment(QStringLiteral("production"));
     QVERIFY(prod);
@@ -88,21 +89,27 @@ void tst_EnvironmentsConfig::badFiles_data()
     QTest::addColumn<QByteArray>("yaml");
     QTest::addColumn<QString>("message");
 
-    QTest::newRow("yaml syntax") << QByteArray("environments:\n  - name: [x\n")
-                                 << QStringLiteral("envs.yaml:3:1: YAML syntax error: end of sequence flow not found");
+    QTest::newRow("yaml syntax")
+        << QByteArray("environments:\n  - name: [x\n")
+        << QStringLiteral("envs.yaml:3:1: YAML syntax error: end of sequence flow not found");
     QTest::newRow("empty file") << QByteArray("") << QStringLiteral("envs.yaml: the file is empty");
     QTest::newRow("unknown top-level key")
         << QByteArray("environments:\n  - name: x\nenvironmnets: []\n")
-        << QStringLiteral("envs.yaml:3:1: environmnets: unknown key 'environmnets' (expected one of: version, settings, environments)");
+        << QStringLiteral("envs.yaml:3:1: environmnets: unknown key 'environmnets' (expected one "
+                          "of: version, settings, environments)");
     QTest::newRow("unknown key in host")
-        << QByteArray("environments:\n  - name: x\n    docker:\n      hosts:\n        - url: unix:///a\n          nmae: y\n")
-        << QStringLiteral("envs.yaml:6:11: environments[0].docker.hosts[0].nmae: unknown key 'nmae' (expected one of: url, name, tls, tags)");
+        << QByteArray("environments:\n  - name: x\n    docker:\n      hosts:\n        - url: "
+                      "unix:///a\n          nmae: y\n")
+        << QStringLiteral("envs.yaml:6:11: environments[0].docker.hosts[0].nmae: unknown key "
+                          "'nmae' (expected one of: url, name, tls, tags)");
     QTest::newRow("reserved section")
         << QByteArray("environments:\n  - name: x\n    marathon: {url: http://127.0.0.1:8080}\n")
-        << QStringLiteral("envs.yaml:3:5: environments[0].marathon: the 'marathon' section is not supported by this version of Opsdeck yet");
+        << QStringLiteral("envs.yaml:3:5: environments[0].marathon: the 'marathon' section is not "
+                          "supported by this version of Opsdeck yet");
     QTest::newRow("wrong type bool")
         << QByteArray("environments:\n  - name: x\n    production: yes please\n")
-        << QStringLiteral("envs.yaml:3:17: environments[0].production: expected true or false, found 'yes please'");
+        << QStringLiteral("envs.yaml:3:17: environments[0].production: expected true or false, "
+                          "found 'yes please'");
     QTest::newRow("wrong type list")
         << QByteArray("environments:\n  name: x\n")
         << QStringLiteral("envs.yaml:2:3: environments: expected a non-empty list of environments");
@@ -114,31 +121,41 @@ void tst_EnvironmentsConfig::badFiles_data()
         << QStringLiteral("envs.yaml:1:1: environments: required key 'environments' is missing");
     QTest::newRow("missing url")
         << QByteArray("environments:\n  - name: x\n    docker:\n      hosts:\n        - name: a\n")
-        << QStringLiteral("envs.yaml:5:11: environments[0].docker.hosts[0].url: required key 'url' is missing");
+        << QStringLiteral("envs.yaml:5:11: environments[0].docker.hosts[0].url: required key 'url' "
+                          "is missing");
     QTest::newRow("duplicate environment")
         << QByteArray("environments:\n  - name: Staging\n  - name: staging\n")
-        << QStringLiteral("envs.yaml:3:11: environments[1].name: environment name 'staging' is used twice");
+        << QStringLiteral(
+               "envs.yaml:3:11: environments[1].name: environment name 'staging' is used twice");
     QTest::newRow("duplicate host")
-        << QByteArray("environments:\n  - name: x\n    docker:\n      hosts: [unix:///a, unix:///a]\n")
-        << QStringLiteral("envs.yaml:4:26: environments[0].docker.hosts[1]: host name '/a' is used twice in this environment");
+        << QByteArray(
+               "environments:\n  - name: x\n    docker:\n      hosts: [unix:///a, unix:///a]\n")
+        << QStringLiteral("envs.yaml:4:26: environments[0].docker.hosts[1]: host name '/a' is used "
+                          "twice in this environment");
     QTest::newRow("duplicate key")
         << QByteArray("environments:\n  - name: x\n    name: y\n")
         << QStringLiteral("envs.yaml:3:5: environments[0].name: key appears twice");
     QTest::newRow("bad url scheme")
         << QByteArray("environments:\n  - name: x\n    docker:\n      hosts: [http://a:2375]\n")
-        << QStringLiteral("envs.yaml:4:15: environments[0].docker.hosts[0]: 'http://a:2375' is not a Docker host URL: use unix:///path or tcp://host:port");
+        << QStringLiteral("envs.yaml:4:15: environments[0].docker.hosts[0]: 'http://a:2375' is not "
+                          "a Docker host URL: use unix:///path or tcp://host:port");
     QTest::newRow("tls on unix")
-        << QByteArray("environments:\n  - name: x\n    docker:\n      hosts:\n        - url: unix:///a\n          tls: {verify: false, ca_file: /dev/null}\n")
-        << QStringLiteral("envs.yaml:5:16: environments[0].docker.hosts[0].url: TLS settings apply to tcp:// hosts only");
-    QTest::newRow("bad colour")
-        << QByteArray("environments:\n  - name: x\n    colour: red\n")
-        << QStringLiteral("envs.yaml:3:13: environments[0].colour: expected a colour like \"#c62828\", found 'red'");
+        << QByteArray("environments:\n  - name: x\n    docker:\n      hosts:\n        - url: "
+                      "unix:///a\n          tls: {verify: false, ca_file: /dev/null}\n")
+        << QStringLiteral("envs.yaml:5:16: environments[0].docker.hosts[0].url: TLS settings apply "
+                          "to tcp:// hosts only");
+    QTest::newRow("bad colour") << QByteArray("environments:\n  - name: x\n    colour: red\n")
+                                << QStringLiteral(
+                                       "envs.yaml:3:13: environments[0].colour: expected a colour "
+                                       "like \"#c62828\", found 'red'");
     QTest::newRow("bad duration")
         << QByteArray("settings:\n  crash_loop:\n    window: soon\nenvironments:\n  - name: x\n")
-        << QStringLiteral("envs.yaml:3:13: settings.crash_loop.window: expected a duration like 30s, 5m, 1h or 250ms, found 'soon'");
-    QTest::newRow("bad count")
-        << QByteArray("settings:\n  crash_loop:\n    restarts: 0\nenvironments:\n  - name: x\n")
-        << QStringLiteral("envs.yaml:3:15: settings.crash_loop.restarts: expected a whole number above 0, found '0'");
+        << QStringLiteral("envs.yaml:3:13: settings.crash_loop.window: expected a duration like "
+                          "30s, 5m, 1h or 250ms, found 'soon'");
+    QTest::newRow("bad count") << QByteArray(
+        "settings:\n  crash_loop:\n    restarts: 0\nenvironments:\n  - name: x\n")
+                               << QStringLiteral("envs.yaml:3:15: settings.crash_loop.restarts: "
+                                                 "expected a whole number above 0, found '0'");
     QTest::newRow("wrong version")
         << QByteArray("version: 2\nenvironments:\n  - name: x\n")
         << QStringLiteral("envs.yaml:1:10: version: this Opsdeck reads version 1 files, found '2'");
@@ -157,7 +174,8 @@ void tst_EnvironmentsConfig::unreadableCertificateNamesThePath()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("envs.yaml"));
-    const QByteArray yaml = "environments:\n  - name: x\n    docker:\n      hosts:\n        - url: tcp://127.0.0.1:2376\n"
+    const QByteArray yaml = "environments:\n  - name: x\n    docker:\n      hosts:\n        - url: "
+                            "tcp://127.0.0.1:2376\n"
                             "          tls:\n            ca_file: missing-ca.pem\n";
     const auto result = EnvironmentsConfigLoader::parse(yaml, path);
     QVERIFY(std::holds_alternative<ConfigError>(result));
@@ -165,8 +183,10 @@ void tst_EnvironmentsConfig::unreadableCertificateNamesThePath()
     QCOMPARE(e.line, 7);
     QCOMPARE(e.column, 22);
     QCOMPARE(e.keyPath, QStringLiteral("environments[0].docker.hosts[0].tls.ca_file"));
-    QVERIFY2(e.message.startsWith(QStringLiteral("cannot read '%1'").arg(dir.filePath(QStringLiteral("missing-ca.pem")))),
-             qPrintable(e.message));
+    QVERIFY2(
+        e.message.startsWith(
+            QStringLiteral("cannot read '%1'").arg(dir.filePath(QStringLiteral("missing-ca.pem")))),
+        qPrintable(e.message));
 }
 
 void tst_EnvironmentsConfig::relativeTlsPathsResolveAgainstTheFile()
@@ -177,9 +197,12 @@ void tst_EnvironmentsConfig::relativeTlsPathsResolveAgainstTheFile()
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("x");
     }
-    const QByteArray yaml = "environments:\n  - name: x\n    docker:\n      hosts:\n        - url: tcp://127.0.0.1:2376\n"
-                            "          tls: {ca_file: ca.pem, cert_file: cert.pem, key_file: key.pem}\n";
-    const auto result = EnvironmentsConfigLoader::parse(yaml, dir.filePath(QStringLiteral("envs.yaml")));
+    const QByteArray yaml =
+        "environments:\n  - name: x\n    docker:\n      hosts:\n        - url: "
+        "tcp://127.0.0.1:2376\n"
+        "          tls: {ca_file: ca.pem, cert_file: cert.pem, key_file: key.pem}\n";
+    const auto result =
+        EnvironmentsConfigLoader::parse(yaml, dir.filePath(QStringLiteral("envs.yaml")));
     QVERIFY(std::holds_alternative<OpsdeckConfig>(result));
     const TlsFiles tls = std::get<OpsdeckConfig>(result).environments.at(0).dockerHosts.at(0).tls;
     QCOMPARE(tls.caFile, dir.filePath(QStringLiteral("ca.pem")));
@@ -200,9 +223,11 @@ void tst_EnvironmentsConfig::exampleFileIsValid()
     // The example references TLS files that do not exist here; check everything up to them.
     QFile f(QStringLiteral(OPSDECK_SOURCE_DIR "/resources/environments.example.yaml"));
     QVERIFY(f.open(QIODevice::ReadOnly));
-    const auto result = EnvironmentsConfigLoader::parse(f.readAll(), QStringLiteral("/nonexistent/example.yaml"));
+    const auto result =
+        EnvironmentsConfigLoader::parse(f.readAll(), QStringLiteral("/nonexistent/example.yaml"));
     QVERIFY(std::holds_alternative<ConfigError>(result));
-    QCOMPARE(std::get<ConfigError>(result).keyPath, QStringLiteral("environments[1].docker.hosts[0].tls.ca_file"));
+    QCOMPARE(std::get<ConfigError>(result).keyPath,
+             QStringLiteral("environments[1].docker.hosts[0].tls.ca_file"));
 }
 
 void tst_EnvironmentsConfig::dockerHostFallback()
@@ -210,8 +235,10 @@ void tst_EnvironmentsConfig::dockerHostFallback()
     const OpsdeckConfig c = EnvironmentsConfigLoader::fromDockerHost(QString());
     QCOMPARE(c.environments.size(), 1);
     QCOMPARE(c.environments.at(0).name, QStringLiteral("local"));
-    QCOMPARE(c.environments.at(0).dockerHosts.at(0).url, QStringLiteral("unix:///var/run/docker.sock"));
-    const OpsdeckConfig t = EnvironmentsConfigLoader::fromDockerHost(QStringLiteral("tcp://127.0.0.1:2375"));
+    QCOMPARE(c.environments.at(0).dockerHosts.at(0).url,
+             QStringLiteral("unix:///var/run/docker.sock"));
+    const OpsdeckConfig t =
+        EnvironmentsConfigLoader::fromDockerHost(QStringLiteral("tcp://127.0.0.1:2375"));
     QCOMPARE(t.environments.at(0).dockerHosts.at(0).url, QStringLiteral("tcp://127.0.0.1:2375"));
 }
 

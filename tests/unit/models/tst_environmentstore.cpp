@@ -11,7 +11,8 @@ using namespace Opsdeck::Models;
 
 namespace {
 
-Container make(const QString &host, const QString &id, ContainerState state = ContainerState::Running)
+Container
+make(const QString &host, const QString &id, ContainerState state = ContainerState::Running)
 {
     Container c;
     c.hostId = host;
@@ -70,7 +71,8 @@ void tst_EnvironmentStore::batchesAreCoalesced()
     QSignalSpy spy(m_store, &EnvironmentStore::containersChanged);
     m_store->upsertContainer(make(QStringLiteral("h1"), QStringLiteral("a")));
     m_store->upsertContainer(make(QStringLiteral("h1"), QStringLiteral("b")));
-    m_store->upsertContainer(make(QStringLiteral("h1"), QStringLiteral("a"), ContainerState::Exited));
+    m_store->upsertContainer(
+        make(QStringLiteral("h1"), QStringLiteral("a"), ContainerState::Exited));
     QCOMPARE(spy.count(), 0); // nothing until the event loop turns
     QVERIFY(spy.wait(1000));
     QCOMPARE(spy.count(), 1);
@@ -96,8 +98,9 @@ void tst_EnvironmentStore::replaceHostContainersRemovesMissingAndKeepsOthers()
     m_store->upsertContainer(make(QStringLiteral("h2"), QStringLiteral("c")));
     m_store->flush();
     QSignalSpy spy(m_store, &EnvironmentStore::containersChanged);
-    m_store->replaceHostContainers(QStringLiteral("h1"), {make(QStringLiteral("h1"), QStringLiteral("b")),
-                                                          make(QStringLiteral("h1"), QStringLiteral("d"))});
+    m_store->replaceHostContainers(QStringLiteral("h1"),
+                                   {make(QStringLiteral("h1"), QStringLiteral("b")),
+                                    make(QStringLiteral("h1"), QStringLiteral("d"))});
     m_store->flush();
     QCOMPARE(spy.count(), 1);
     const auto changes = spy.at(0).at(0).value<ContainerChanges>();
@@ -141,12 +144,14 @@ void tst_EnvironmentStore::modelFollowsWithoutReset()
     QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
     QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
 
-    m_store->upsertContainer(make(QStringLiteral("h1"), QStringLiteral("2"), ContainerState::Restarting));
+    m_store->upsertContainer(
+        make(QStringLiteral("h1"), QStringLiteral("2"), ContainerState::Restarting));
     m_store->flush();
     QCOMPARE(changed.count(), 1);
     const int row = model.rowOf(QStringLiteral("h1/2"));
     QCOMPARE(changed.at(0).at(0).toModelIndex().row(), row);
-    QCOMPARE(model.index(row, ContainerTableModel::StateColumn).data().toString(), QStringLiteral("restarting"));
+    QCOMPARE(model.index(row, ContainerTableModel::StateColumn).data().toString(),
+             QStringLiteral("restarting"));
 
     m_store->upsertContainer(make(QStringLiteral("h2"), QStringLiteral("x")));
     m_store->removeContainer(QStringLiteral("h1/0"));
@@ -174,7 +179,8 @@ void tst_EnvironmentStore::modelHandlesScatteredRemovals()
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setStore(m_store);
     for (int i = 0; i < 20; ++i)
-        m_store->upsertContainer(make(QStringLiteral("h1"), QStringLiteral("%1").arg(i, 2, 10, QLatin1Char('0'))));
+        m_store->upsertContainer(
+            make(QStringLiteral("h1"), QStringLiteral("%1").arg(i, 2, 10, QLatin1Char('0'))));
     m_store->flush();
     QCOMPARE(model.rowCount(), 20);
     QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
@@ -206,7 +212,8 @@ void tst_EnvironmentStore::unreachableHostMarksRowsStale()
     const int rowA = model.rowOf(QStringLiteral("h1/a"));
     QCOMPARE(model.index(rowB, 0).data(ContainerTableModel::HostReachableRole).toBool(), false);
     QCOMPARE(model.index(rowA, 0).data(ContainerTableModel::HostReachableRole).toBool(), true);
-    QCOMPARE(model.index(rowB, ContainerTableModel::StateColumn).data().toString(), QStringLiteral("running (stale)"));
+    QCOMPARE(model.index(rowB, ContainerTableModel::StateColumn).data().toString(),
+             QStringLiteral("running (stale)"));
     QCOMPARE(m_store->host(QStringLiteral("h2"))->since.toMSecsSinceEpoch(), m_now);
 }
 
@@ -222,8 +229,12 @@ void tst_EnvironmentStore::flagsComeFromEventsAndTime()
     m_store->upsertContainer(c);
     m_store->flush();
     const int row = model.rowOf(QStringLiteral("h1/a"));
-    QCOMPARE(Severity(model.index(row, 0).data(ContainerTableModel::SeverityRole).toInt()), Severity::Critical);
-    QVERIFY(model.index(row, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("Crash loop")));
+    QCOMPARE(Severity(model.index(row, 0).data(ContainerTableModel::SeverityRole).toInt()),
+             Severity::Critical);
+    QVERIFY(model.index(row, 0)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("Crash loop")));
 
     c.state = ContainerState::Running;
     c.startedAt = QDateTime::fromMSecsSinceEpoch(m_now);
@@ -236,7 +247,8 @@ void tst_EnvironmentStore::flagsComeFromEventsAndTime()
     m_store->flush();
     QCOMPARE(spy.count(), 1);
     QVERIFY(!m_store->container(c.key())->hasFlag(ContainerFlag::CrashLoop));
-    QCOMPARE(Severity(model.index(row, 0).data(ContainerTableModel::SeverityRole).toInt()), Severity::None);
+    QCOMPARE(Severity(model.index(row, 0).data(ContainerTableModel::SeverityRole).toInt()),
+             Severity::None);
     // Nothing changed since: re-evaluating announces nothing.
     m_store->reevaluateFlags();
     m_store->flush();
@@ -259,7 +271,8 @@ void tst_EnvironmentStore::hostListCountsAndStates()
     down.state = SourceState::Unreachable;
     down.error = QStringLiteral("timed out");
     m_store->updateHost(down);
-    QCOMPARE(SourceState(hosts.index(2).data(HostListModel::SourceStateRole).toInt()), SourceState::Unreachable);
+    QCOMPARE(SourceState(hosts.index(2).data(HostListModel::SourceStateRole).toInt()),
+             SourceState::Unreachable);
     QVERIFY(hosts.index(2).data(Qt::ToolTipRole).toString().contains(QStringLiteral("timed out")));
 }
 

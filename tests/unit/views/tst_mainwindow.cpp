@@ -31,12 +31,15 @@ class FakeOperations : public ContainerOperations
 public:
     QList<std::tuple<QString, QString, ContainerAction>> requests;
 
-    void requestAction(const QString &environment, const QString &key, ContainerAction action) override
+    void
+    requestAction(const QString &environment, const QString &key, ContainerAction action) override
     {
         requests.append({environment, key, action});
         emit actionFinished(environment, key, action, true, QStringLiteral("done"));
     }
+
     LogFollower *followLogs(const QString &, const QString &, int) override { return nullptr; }
+
     void requestStats(const QString &, const QString &) override {}
 };
 
@@ -93,11 +96,13 @@ void tst_MainWindow::initTestCase()
         e.colour = QLatin1String(colour);
         e.production = production;
         e.readOnly = readOnly;
-        e.dockerHosts = {DockerHostConfig{QStringLiteral("h1"), QStringLiteral("unix:///a"), {}, {}},
-                         DockerHostConfig{QStringLiteral("h2"), QStringLiteral("unix:///b"), {}, {}}};
+        e.dockerHosts = {
+            DockerHostConfig{QStringLiteral("h1"), QStringLiteral("unix:///a"), {}, {}},
+            DockerHostConfig{QStringLiteral("h2"), QStringLiteral("unix:///b"), {}, {}}};
         return e;
     };
-    m_config.environments = {env("Staging", "#f9a825", false, false), env("Production", "#c62828", true, false),
+    m_config.environments = {env("Staging", "#f9a825", false, false),
+                             env("Production", "#c62828", true, false),
                              env("Audit", "#546e7a", false, true)};
 }
 
@@ -112,10 +117,14 @@ void tst_MainWindow::init()
             s.state = SourceState::Connected;
             store->addHost(s);
         }
-        store->upsertContainer(make(QStringLiteral("h1"), QStringLiteral("web"), ContainerState::Running));
-        store->upsertContainer(make(QStringLiteral("h1"), QStringLiteral("worker"), ContainerState::Running));
-        store->upsertContainer(make(QStringLiteral("h2"), QStringLiteral("db"), ContainerState::Running));
-        Container loop = make(QStringLiteral("h2"), QStringLiteral("crashy"), ContainerState::Restarting);
+        store->upsertContainer(
+            make(QStringLiteral("h1"), QStringLiteral("web"), ContainerState::Running));
+        store->upsertContainer(
+            make(QStringLiteral("h1"), QStringLiteral("worker"), ContainerState::Running));
+        store->upsertContainer(
+            make(QStringLiteral("h2"), QStringLiteral("db"), ContainerState::Running));
+        Container loop =
+            make(QStringLiteral("h2"), QStringLiteral("crashy"), ContainerState::Restarting);
         loop.restartPolicy = {RestartPolicyKind::Always, 0};
         loop.restartCount = 9;
         store->upsertContainer(loop);
@@ -181,7 +190,12 @@ void tst_MainWindow::filterNarrowsTheTable()
     QCOMPARE(m_window->containerTable()->model()->rowCount(), 2);
     m_window->filterEdit()->setText(QStringLiteral("is:flagged"));
     QCOMPARE(m_window->containerTable()->model()->rowCount(), 1);
-    QCOMPARE(m_window->containerTable()->model()->index(0, ContainerTableModel::NameColumn).data().toString(), QStringLiteral("crashy"));
+    QCOMPARE(m_window->containerTable()
+                 ->model()
+                 ->index(0, ContainerTableModel::NameColumn)
+                 .data()
+                 .toString(),
+             QStringLiteral("crashy"));
     m_window->filterEdit()->clear();
     QCOMPARE(m_window->containerTable()->model()->rowCount(), 4);
 }
@@ -238,7 +252,8 @@ void tst_MainWindow::readOnlyEnvironmentDisablesActionsWithReason()
 {
     m_window->switchToEnvironment(2);
     select(QStringLiteral("web"));
-    for (QAction *a : {m_window->restartAction(), m_window->stopAction(), m_window->startAction()}) {
+    for (QAction *a :
+         {m_window->restartAction(), m_window->stopAction(), m_window->startAction()}) {
         QVERIFY(!a->isEnabled());
         QVERIFY2(a->toolTip().contains(QStringLiteral("read-only")), qPrintable(a->toolTip()));
     }
@@ -252,7 +267,8 @@ void tst_MainWindow::flaggedRowsCarryTheReason()
 {
     const int row = rowOf(QStringLiteral("crashy"));
     QVERIFY(row >= 0);
-    const QModelIndex idx = m_window->containerTable()->model()->index(row, ContainerTableModel::StateColumn);
+    const QModelIndex idx =
+        m_window->containerTable()->model()->index(row, ContainerTableModel::StateColumn);
     QCOMPARE(idx.data().toString(), QStringLiteral("restarting"));
     QVERIFY(idx.data(Qt::ToolTipRole).toString().contains(QStringLiteral("Crash loop")));
     QVERIFY(idx.data(Qt::BackgroundRole).value<QBrush>().color() != QColor());
