@@ -8,6 +8,7 @@
 
 #include <QApplication>
 #include <QIcon>
+#include <QTimer>
 
 #include <cstdio>
 #include <memory>
@@ -100,5 +101,16 @@ int main(int argc, char *argv[])
     }
     window.show();
     estate.start();
+    // For documentation and review: OPSDECK_SCREENSHOT=file.png saves the window after
+    // OPSDECK_SCREENSHOT_DELAY_MS (default 4000) and quits.
+    const QString screenshot = qEnvironmentVariable("OPSDECK_SCREENSHOT");
+    if (!screenshot.isEmpty()) {
+        bool ok = false;
+        int delay = qEnvironmentVariableIntValue("OPSDECK_SCREENSHOT_DELAY_MS", &ok);
+        QTimer::singleShot(ok ? delay : 4000, &window, [&window, screenshot] {
+            window.grab().save(screenshot);
+            window.close();
+        });
+    }
     return app.exec();
 }

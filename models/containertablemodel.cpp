@@ -193,6 +193,8 @@ QVariant ContainerTableModel::data(const QModelIndex &idx, int role) const
             return c->state == ContainerState::Running && c->startedAt.isValid()
                        ? now - c->startedAt.toMSecsSinceEpoch()
                        : qint64(-1);
+        case FlagsColumn:
+            return int(severityOf(*c)) * 1000 + int(flagList(c->flags).size());
         case StateColumn:
             // Worst first when sorted descending: flagged rows float to the top.
             return int(severityOf(*c)) * 100 + int(c->state);
@@ -209,6 +211,12 @@ QVariant ContainerTableModel::data(const QModelIndex &idx, int role) const
             return c->image;
         case StateColumn:
             return reachable ? displayState(*c) : tr("%1 (stale)").arg(displayState(*c));
+        case FlagsColumn: {
+            QStringList names;
+            for (ContainerFlag f : flagList(c->flags))
+                names << flagName(f);
+            return names.join(QLatin1String(", "));
+        }
         case HealthColumn:
             return nameOf(c->health);
         case PolicyColumn:
@@ -242,6 +250,8 @@ QVariant ContainerTableModel::headerData(int section, Qt::Orientation orientatio
         return tr("Image");
     case StateColumn:
         return tr("State");
+    case FlagsColumn:
+        return tr("Attention");
     case HealthColumn:
         return tr("Health");
     case PolicyColumn:

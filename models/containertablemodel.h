@@ -22,6 +22,7 @@ public:
         NameColumn,
         ImageColumn,
         StateColumn,
+        FlagsColumn,
         HealthColumn,
         PolicyColumn,
         RestartsColumn,

@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QtEndian>
 
+#include <limits>
+
 namespace Opsdeck::Connectors {
 
 using namespace Opsdeck::Models;
@@ -38,25 +40,19 @@ QString stripSlash(const QString &name)
 /// Docker writes "0001-01-01T00:00:00Z" for never; that is no time at all.
 QDateTime parseTime(const QJsonValue &v)
 {
-    const QString text = v.toString();
+    QString text = v.toString();
     if (text.isEmpty() || text.startsWith(QLatin1String("0001-")))
         return {};
-    QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
-    if (!t.isValid())
-        t = QDateTime::fromString(text, Qt::ISODate);
-    if (!t.isValid()) {
-        // RFC 3339 with nanoseconds: Qt reads at most milliseconds, so cut the fraction.
-        QString trimmed = text;
-        const qsizetype dot = trimmed.indexOf(QLatin1Char('.'));
-        if (dot > 0) {
-            qsizetype end = dot + 1;
-            while (end < trimmed.size() && trimmed.at(end).isDigit())
-                ++end;
-            trimmed = trimmed.left(std::min(dot + 4, end)) + trimmed.mid(end);
-        }
-        t = QDateTime::fromString(trimmed, Qt::ISODateWithMs);
+    // RFC 3339 with nanoseconds: cut (never round) the fraction to milliseconds, so that
+    // .999999999 stays in its second, as Docker means it.
+    const qsizetype dot = text.indexOf(QLatin1Char('.'));
+    if (dot > 0) {
+        qsizetype end = dot + 1;
+        while (end < text.size() && text.at(end).isDigit())
+            ++end;
+        text = text.left(std::min(dot + 4, end)) + text.mid(end);
     }
-    return t;
+    return QDateTime::fromString(text, Qt::ISODateWithMs);
 }
 
 QMap<QString, QString> stringMap(const QJsonValue &v)
@@ -312,12 +308,29 @@ Result<DockerEvent> parseDockerEvent(const QByteArray &line)
     e.actorId = actor.value(QLatin1String("ID")).toString();
     e.attributes = stringMap(actor.value(QLatin1String("Attributes")));
     e.timeNano = o.value(QLatin1String("timeNano")).toInteger();
-    if (e.timeNano == 0)
-        e.timeNano = o.value(QLatin1String("time")).toInteger() * 1'000'000'000;
+    if (e.timeNano == 0) {
+        // Legacy seconds; a value outside what nanoseconds in a qint64 can hold is garbage.
+        const qint64 seconds = o.value(QLatin1String("time")).toInteger();
+        constexpr qint64 kMaxSeconds = std::numeric_limits<qint64>::max() / 1'000'000'000;
+        e.timeNano = seconds > 0 && seconds <= kMaxSeconds ? seconds * 1'000'000'000 : 0;
+    }
     if (e.type.isEmpty() || e.action.isEmpty())
         return Result<DockerEvent>::failure(tr("event: no Type or Action"));
     return e;
 }
+
+namespace {
+
+/// A counter from JSON as an unsigned number; negative, NaN or huge values read as 0.
+quint64 counter(const QJsonValue &v)
+{
+    const double d = v.toDouble();
+    if (!(d >= 0.0) || d >= 18446744073709551615.0)
+        return 0;
+    return quint64(d);
+}
+
+} // namespace
 
 Result<DockerStatsSample> parseDockerStats(const QByteArray &json)
 {
@@ -331,11 +344,9 @@ Result<DockerStatsSample> parseDockerStats(const QByteArray &json)
     const QDateTime read = parseTime(o.value(QLatin1String("read")));
     s.readMs = read.isValid() ? read.toMSecsSinceEpoch() : 0;
     const QJsonObject cpu = o.value(QLatin1String("cpu_stats")).toObject();
-    s.cpuTotalNs = quint64(cpu.value(QLatin1String("cpu_usage"))
-                               .toObject()
-                               .value(QLatin1String("total_usage"))
-                               .toDouble());
-    s.systemCpuNs = quint64(cpu.value(QLatin1String("system_cpu_usage")).toDouble());
+    s.cpuTotalNs = counter(
+        cpu.value(QLatin1String("cpu_usage")).toObject().value(QLatin1String("total_usage")));
+    s.systemCpuNs = counter(cpu.value(QLatin1String("system_cpu_usage")));
     s.onlineCpus = cpu.value(QLatin1String("online_cpus")).toInt();
     if (s.onlineCpus == 0)
         s.onlineCpus = int(cpu.value(QLatin1String("cpu_usage"))
@@ -344,14 +355,14 @@ Result<DockerStatsSample> parseDockerStats(const QByteArray &json)
                                .toArray()
                                .size());
     const QJsonObject mem = o.value(QLatin1String("memory_stats")).toObject();
-    const quint64 usage = quint64(mem.value(QLatin1String("usage")).toDouble());
+    const quint64 usage = counter(mem.value(QLatin1String("usage")));
     const QJsonObject memStats = mem.value(QLatin1String("stats")).toObject();
     // cgroup v1 reports total_inactive_file, v2 inactive_file; docker stats subtracts either.
-    quint64 inactive = quint64(memStats.value(QLatin1String("total_inactive_file")).toDouble());
+    quint64 inactive = counter(memStats.value(QLatin1String("total_inactive_file")));
     if (inactive == 0)
-        inactive = quint64(memStats.value(QLatin1String("inactive_file")).toDouble());
+        inactive = counter(memStats.value(QLatin1String("inactive_file")));
     s.memoryUsed = inactive < usage ? usage - inactive : usage;
-    s.memoryLimit = quint64(mem.value(QLatin1String("limit")).toDouble());
+    s.memoryLimit = counter(mem.value(QLatin1String("limit")));
     s.pids =
         o.value(QLatin1String("pids_stats")).toObject().value(QLatin1String("current")).toInt();
     return s;
@@ -379,9 +390,18 @@ ContainerStats computeStats(const DockerStatsSample &previous, const DockerStats
 
 QList<QByteArray> JsonLineSplitter::feed(const QByteArray &chunk)
 {
-    m_buffer.append(chunk);
     QList<QByteArray> lines;
     qsizetype start = 0;
+    if (m_discarding) {
+        // The rest of an overlong line: drop through its newline.
+        const qsizetype nl = chunk.indexOf('\n');
+        if (nl < 0)
+            return lines;
+        m_discarding = false;
+        m_buffer = chunk.mid(nl + 1);
+    } else {
+        m_buffer.append(chunk);
+    }
     for (;;) {
         const qsizetype nl = m_buffer.indexOf('\n', start);
         if (nl < 0)
@@ -392,8 +412,10 @@ QList<QByteArray> JsonLineSplitter::feed(const QByteArray &chunk)
         start = nl + 1;
     }
     m_buffer.remove(0, start);
-    if (m_buffer.size() > kMaxLine)
+    if (m_buffer.size() > kMaxLine) {
         m_buffer.clear();
+        m_discarding = true;
+    }
     return lines;
 }
 

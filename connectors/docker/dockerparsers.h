@@ -84,6 +84,7 @@ public:
 
 private:
     QByteArray m_buffer;
+    bool m_discarding = false; ///< inside a line that was too long, until its newline
 };
 
 /// Decodes GET /containers/{id}/logs: Docker's 8-byte-header frames when the container has no

@@ -125,7 +125,7 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "bench_watch: host failed: %s\n", qPrintable(reason));
     });
 
-    QTimer::singleShot(seconds * 1000, &app, &QCoreApplication::quit);
+    QTimer::singleShot(seconds * 1000, Qt::PreciseTimer, &app, &QCoreApplication::quit);
     estate.start();
     app.exec();
 

@@ -76,9 +76,13 @@ QVariant ContainerProxyModel::data(const QModelIndex &index, int role) const
                 return QBrush(QColor(0x75, 0x75, 0x75));
             if (severity >= Severity::Warning)
                 return QBrush(QColor(0x21, 0x21, 0x21)); // stays legible on the tint in dark themes
+            if (severity == Severity::Info && index.column() == ContainerTableModel::FlagsColumn)
+                return QBrush(QColor(0x15, 0x65, 0xc0));
             return {};
         }
-        if (severity == Severity::Critical && index.column() == ContainerTableModel::StateColumn) {
+        if (severity == Severity::Critical
+            && (index.column() == ContainerTableModel::StateColumn
+                || index.column() == ContainerTableModel::FlagsColumn)) {
             QFont bold;
             bold.setBold(true);
             return bold;

@@ -187,7 +187,7 @@ void MainWindow::buildUi()
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->setWordWrap(false);
-    const int widths[] = {110, 170, 200, 170, 80, 110, 70, 80};
+    const int widths[] = {120, 160, 190, 150, 230, 70, 100, 65, 75};
     for (int c = 0; c < int(std::size(widths)); ++c)
         m_table->setColumnWidth(c, widths[c]);
     m_details = new ContainerDetailsWidget(m_operations, m_rightSplitter);
