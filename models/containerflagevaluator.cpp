@@ -44,10 +44,13 @@ void ContainerFlagEvaluator::noteEvent(const QString &key, ContainerEventKind ki
 
 void ContainerFlagEvaluator::trim(Memory &memory, qint64 nowMs) const
 {
-    while (!memory.unrequestedExits.empty()
-           && nowMs - memory.unrequestedExits.front() > m_settings.crashWindowMs) {
-        memory.unrequestedExits.pop_front();
+    qsizetype expired = 0;
+    while (expired < memory.unrequestedExits.size()
+           && nowMs - memory.unrequestedExits.at(expired) > m_settings.crashWindowMs) {
+        ++expired;
     }
+    if (expired > 0)
+        memory.unrequestedExits.remove(0, expired);
 }
 
 unsigned ContainerFlagEvaluator::evaluate(const Container &c, qint64 nowMs)

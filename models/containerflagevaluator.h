@@ -4,9 +4,8 @@
 #include "models/container.h"
 
 #include <QHash>
+#include <QList>
 #include <QString>
-
-#include <deque>
 
 namespace Opsdeck::Models {
 
@@ -62,7 +61,7 @@ public:
 private:
     struct Memory
     {
-        std::deque<qint64> unrequestedExits;
+        QList<qint64> unrequestedExits; ///< oldest first; empty costs nothing (a deque would not)
         qint64 lastManualMs = -1;
         int diesSinceEvaluation = 0;
         int lastRestartCount = -1;

@@ -119,10 +119,12 @@ PeerRound runPeer(const QString &url)
                                   &round.error);
     if (!round.error.isEmpty())
         return round;
-    const QStringList idList = QString::fromLatin1(ids).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const QStringList idList =
+        QString::fromLatin1(ids).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     round.containers = int(idList.size());
     if (!idList.isEmpty()) {
-        const QByteArray json = runCli(url, QStringList{QStringLiteral("inspect")} + idList, &round.error);
+        const QByteArray json =
+            runCli(url, QStringList{QStringLiteral("inspect")} + idList, &round.error);
         round.inspectBytes = json.size();
     }
     round.ms = msSince(timer);
@@ -137,16 +139,17 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("bench_refresh"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Times Opsdeck's full refresh of one Docker host against docker ps + docker inspect."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Times Opsdeck's full refresh of one Docker host against docker ps + docker inspect."));
     parser.addHelpOption();
     const QCommandLineOption socketOption(QStringLiteral("socket"),
                                           QStringLiteral("Unix socket of the dockerd to measure."),
                                           QStringLiteral("path"));
-    const QCommandLineOption roundsOption(QStringLiteral("rounds"),
-                                          QStringLiteral("Rounds of each (default %1).").arg(kDefaultRounds),
-                                          QStringLiteral("n"),
-                                          QString::number(kDefaultRounds));
+    const QCommandLineOption roundsOption(
+        QStringLiteral("rounds"),
+        QStringLiteral("Rounds of each (default %1).").arg(kDefaultRounds),
+        QStringLiteral("n"),
+        QString::number(kDefaultRounds));
     parser.addOption(socketOption);
     parser.addOption(roundsOption);
     parser.process(app);
@@ -157,8 +160,9 @@ int main(int argc, char *argv[])
     bool roundsOk = false;
     const int rounds = parser.value(roundsOption).toInt(&roundsOk);
     if (socket.isEmpty() || !roundsOk || rounds < 1) {
-        std::fprintf(stderr,
-                     "usage: bench_refresh --socket PATH [--rounds N]  (or OPSDECK_DOCKERD_STATE set)\n");
+        std::fprintf(
+            stderr,
+            "usage: bench_refresh --socket PATH [--rounds N]  (or OPSDECK_DOCKERD_STATE set)\n");
         return 2;
     }
     if (!QFileInfo(socket).exists()) {
@@ -194,9 +198,10 @@ int main(int argc, char *argv[])
         // Round 1 is the console's cold start: /version, the event stream, then the listing.
         QElapsedTimer timer;
         timer.start();
-        const std::optional<bool> ok = round == 1
-                                           ? waitForResync(connector, [&] { estate.start(); }, true)
-                                           : waitForResync(connector, [&] { connector->resync(); }, false);
+        const auto coldStart = [&] { estate.start(); };
+        const auto refresh = [&] { connector->resync(); };
+        const std::optional<bool> ok = round == 1 ? waitForResync(connector, coldStart, true)
+                                                  : waitForResync(connector, refresh, false);
         const double ms = msSince(timer);
         if (!ok || !*ok) {
             std::fprintf(stderr,
@@ -214,7 +219,8 @@ int main(int argc, char *argv[])
 
         const PeerRound peer = runPeer(url);
         if (!peer.error.isEmpty()) {
-            std::fprintf(stderr, "bench_refresh: round %d: peer: %s\n", round, qPrintable(peer.error));
+            std::fprintf(
+                stderr, "bench_refresh: round %d: peer: %s\n", round, qPrintable(peer.error));
             return 1;
         }
         peerMs << peer.ms;
@@ -229,7 +235,9 @@ int main(int argc, char *argv[])
     const double peer = median(peerMs);
     std::printf("containers: %d\n", peerContainers);
     if (store->containerCount() != peerContainers)
-        std::printf("warning: opsdeck saw %d containers, the peer %d\n", store->containerCount(), peerContainers);
+        std::printf("warning: opsdeck saw %d containers, the peer %d\n",
+                    store->containerCount(),
+                    peerContainers);
     std::printf("opsdeck median ms: %.1f\n", opsdeck);
     std::printf("peer median ms: %.1f\n", peer);
     std::printf("peer command: docker ps -a -q --no-trunc + docker inspect <all ids>\n");

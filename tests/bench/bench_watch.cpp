@@ -32,6 +32,7 @@ struct ChangeCounts
         updated += changes.updated.size();
         removed += changes.removed.size();
     }
+
     qint64 keys() const { return added + updated + removed; }
 };
 
@@ -52,15 +53,14 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("bench_watch"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Watches one Docker host like the console does for N seconds; prints what the store saw."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Watches one Docker host like the console does for N seconds; prints what the store saw."));
     parser.addHelpOption();
     const QCommandLineOption socketOption(QStringLiteral("socket"),
                                           QStringLiteral("Unix socket of the dockerd to watch."),
                                           QStringLiteral("path"));
-    const QCommandLineOption secondsOption(QStringLiteral("seconds"),
-                                           QStringLiteral("How long to watch."),
-                                           QStringLiteral("n"));
+    const QCommandLineOption secondsOption(
+        QStringLiteral("seconds"), QStringLiteral("How long to watch."), QStringLiteral("n"));
     parser.addOption(socketOption);
     parser.addOption(secondsOption);
     parser.process(app);
@@ -103,11 +103,12 @@ int main(int argc, char *argv[])
     int failures = 0;
     ChangeCounts total;
     ChangeCounts afterReady;
-    QObject::connect(store, &EnvironmentStore::containersChanged, &app, [&](const ContainerChanges &changes) {
-        total.add(changes);
-        if (ready)
-            afterReady.add(changes);
-    });
+    QObject::connect(
+        store, &EnvironmentStore::containersChanged, &app, [&](const ContainerChanges &changes) {
+            total.add(changes);
+            if (ready)
+                afterReady.add(changes);
+        });
     QObject::connect(connector, &DockerHostConnector::resyncFinished, &app, [&](bool ok) {
         if (!ok)
             return;
