@@ -35,12 +35,12 @@ public:
         m_reply->setParent(this);
         connect(m_reply, &HttpReply::dataReceived, this, [this](const QByteArray &chunk) {
             const auto lines = m_decoder.feed(chunk);
-            if (!lines.ok()) {
-                emit failed(lines.error());
+            if (lines.ok())
+                emitLines(lines.value());
+            if (!m_decoder.error().isEmpty()) {
+                emit failed(m_decoder.error());
                 m_reply->abort();
-                return;
             }
-            emitLines(lines.value());
         });
         connect(m_reply, &HttpReply::finished, this, [this] {
             emitLines(m_decoder.finish());

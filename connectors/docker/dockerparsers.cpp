@@ -407,7 +407,7 @@ QList<QByteArray> JsonLineSplitter::feed(const QByteArray &chunk)
         if (nl < 0)
             break;
         const QByteArray line = m_buffer.mid(start, nl - start).trimmed();
-        if (!line.isEmpty())
+        if (!line.isEmpty() && line.size() <= kMaxLine)
             lines << line;
         start = nl + 1;
     }
@@ -423,7 +423,7 @@ Result<QList<LogLine>> LogStreamDecoder::feed(const QByteArray &chunk)
 {
     QList<LogLine> out;
     if (m_broken)
-        return Result<QList<LogLine>>::failure(tr("log stream: framing was broken earlier"));
+        return Result<QList<LogLine>>::failure(m_error);
     if (m_tty) {
         appendText(LogLine::Stream::Stdout, chunk, out);
         return out;
@@ -433,18 +433,30 @@ Result<QList<LogLine>> LogStreamDecoder::feed(const QByteArray &chunk)
     while (m_frameBuffer.size() - pos >= 8) {
         const auto *header = reinterpret_cast<const uchar *>(m_frameBuffer.constData() + pos);
         const uchar stream = header[0];
-        if (stream > 2 || header[1] != 0 || header[2] != 0 || header[3] != 0) {
-            m_broken = true;
-            return Result<QList<LogLine>>::failure(
-                tr("log stream: bad frame header at byte %1 (stream %2)").arg(pos).arg(stream));
-        }
         const quint32 length = qFromBigEndian<quint32>(header + 4);
+        const bool badHeader = stream > 2 || header[1] != 0 || header[2] != 0 || header[3] != 0;
+        if (badHeader || length > kMaxFrame) {
+            m_broken = true;
+            m_error = badHeader
+                          ? tr("log stream: bad frame header at byte %1 (stream %2)")
+                                .arg(m_consumed + pos)
+                                .arg(stream)
+                          : tr("log stream: frame of %1 bytes at byte %2 is larger than any log "
+                               "line; the stream is not Docker's framing")
+                                .arg(length)
+                                .arg(m_consumed + pos);
+            // Lines decoded before the bad header are real: hand them out; the error follows.
+            if (!out.isEmpty())
+                return out;
+            return Result<QList<LogLine>>::failure(m_error);
+        }
         if (m_frameBuffer.size() - pos - 8 < qint64(length))
             break;
         appendText(LogLine::Stream(stream), m_frameBuffer.mid(pos + 8, length), out);
         pos += 8 + qsizetype(length);
     }
     m_frameBuffer.remove(0, pos);
+    m_consumed += pos;
     return out;
 }
 

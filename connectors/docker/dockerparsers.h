@@ -98,16 +98,24 @@ public:
     {}
 
     /// Returns the complete lines in @p chunk; an error when the framing is broken (the
-    /// stream cannot be resynchronised after that).
+    /// stream cannot be resynchronised after that). Lines decoded before a bad header are
+    /// returned first; error() tells at once, and every later feed() fails with it.
     Models::Result<QList<LogLine>> feed(const QByteArray &chunk);
     /// Whatever partial lines remain, at the end of the stream.
     QList<LogLine> finish();
+
+    QString error() const { return m_error; }
+
+    /// Docker's json-file driver splits lines at 16 KiB; a frame far beyond that is garbage.
+    static constexpr quint32 kMaxFrame = 1024 * 1024;
 
 private:
     void appendText(LogLine::Stream stream, const QByteArray &bytes, QList<LogLine> &out);
 
     bool m_tty = false;
     bool m_broken = false;
+    QString m_error;
+    qint64 m_consumed = 0; ///< bytes of the stream before m_frameBuffer, for messages
     QByteArray m_frameBuffer;
     QByteArray m_partial[3];
 };
