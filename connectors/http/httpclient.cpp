@@ -19,9 +19,10 @@ void initCurlOnce()
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-// Enough for the busiest Docker host without queueing behind a slow inspect burst, and few
-// enough that 300 hosts do not exhaust file descriptors.
-constexpr long kMaxConnectionsPerHost = 8;
+// Per host: eight inspects in flight (DockerTimings::maxInspectsInFlight) plus the long-lived event
+// stream, a ping and a log or stats request of the container on screen.
+constexpr long kMaxConnectionsPerHost = 12;
+// Few enough that hundreds of hosts do not exhaust file descriptors.
 constexpr long kMaxTotalConnections = 512;
 
 } // namespace

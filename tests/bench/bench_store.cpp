@@ -14,10 +14,9 @@
 #include <QElapsedTimer>
 #include <QRandomGenerator>
 
-#include <sys/resource.h>
-
 #include <cstdio>
 #include <memory>
+#include <sys/resource.h>
 
 using namespace Opsdeck;
 using namespace Opsdeck::Models;
@@ -31,7 +30,9 @@ constexpr int kEventsPerTurn = 50; // events that arrive within one event-loop t
 
 QString containerId(int host, int i)
 {
-    return QStringLiteral("%1%2").arg(host, 8, 16, QLatin1Char('0')).arg(i, 56, 16, QLatin1Char('0'));
+    return QStringLiteral("%1%2")
+        .arg(host, 8, 16, QLatin1Char('0'))
+        .arg(i, 56, 16, QLatin1Char('0'));
 }
 
 QString containerName(int host, int i)
@@ -51,17 +52,21 @@ QByteArray listJson(int host)
     for (int i = 0; i < kPerHost; ++i) {
         if (i > 0)
             out += ',';
-        out += QStringLiteral(
-                   R"({"Id":"%1","Names":["/%2"],"Image":"shop/%3:1.%4","ImageID":"sha256:%5","Command":"/bin/app --serve",)"
-                   R"("Created":1795562800,"State":"%6","Status":"%7","Ports":[{"PrivatePort":8080,"Type":"tcp"}],)"
-                   R"("Labels":{"com.example.team":"payments","com.example.service":"%3","opsdeck.env":"prod"},)"
-                   R"("HostConfig":{"NetworkMode":"bridge"},"NetworkSettings":{"Networks":{}},"Mounts":[]})")
-                   .arg(containerId(host, i), containerName(host, i), QStringLiteral("svc%1").arg(i % 20))
-                   .arg(i % 7)
-                   .arg(containerId(host, i))
-                   .arg(isRunning(i) ? QStringLiteral("running") : QStringLiteral("exited"),
-                        isRunning(i) ? QStringLiteral("Up 3 hours (healthy)") : QStringLiteral("Exited (0) 2 days ago"))
-                   .toUtf8();
+        out +=
+            QStringLiteral(
+                R"({"Id":"%1","Names":["/%2"],"Image":"shop/%3:1.%4","ImageID":"sha256:%5","Command":"/bin/app --serve",)"
+                R"("Created":1795562800,"State":"%6","Status":"%7","Ports":[{"PrivatePort":8080,"Type":"tcp"}],)"
+                R"("Labels":{"com.example.team":"payments","com.example.service":"%3","opsdeck.env":"prod"},)"
+                R"("HostConfig":{"NetworkMode":"bridge"},"NetworkSettings":{"Networks":{}},"Mounts":[]})")
+                .arg(containerId(host, i),
+                     containerName(host, i),
+                     QStringLiteral("svc%1").arg(i % 20))
+                .arg(i % 7)
+                .arg(containerId(host, i))
+                .arg(isRunning(i) ? QStringLiteral("running") : QStringLiteral("exited"),
+                     isRunning(i) ? QStringLiteral("Up 3 hours (healthy)")
+                                  : QStringLiteral("Exited (0) 2 days ago"))
+                .toUtf8();
     }
     return out + ']';
 }
@@ -98,9 +103,10 @@ QByteArray inspectJson(int host, int i, const char *status = nullptr, int restar
 
 QByteArray eventJson(int host, int i, const char *action, qint64 timeNano)
 {
-    return QStringLiteral(R"({"status":"%3","id":"%1","from":"shop/svc:1","Type":"container","Action":"%3",)"
-                          R"("Actor":{"ID":"%1","Attributes":{"exitCode":"1","image":"shop/svc:1","name":"%2",)"
-                          R"("com.example.team":"payments"}},"scope":"local","time":%4,"timeNano":%5})")
+    return QStringLiteral(
+               R"({"status":"%3","id":"%1","from":"shop/svc:1","Type":"container","Action":"%3",)"
+               R"("Actor":{"ID":"%1","Attributes":{"exitCode":"1","image":"shop/svc:1","name":"%2",)"
+               R"("com.example.team":"payments"}},"scope":"local","time":%4,"timeNano":%5})")
         .arg(containerId(host, i), containerName(host, i), QLatin1String(action))
         .arg(timeNano / 1'000'000'000)
         .arg(timeNano)
@@ -150,7 +156,8 @@ Figures run(EnvironmentStore &store, QAbstractItemModel *view)
     // confirms each event.
     QRandomGenerator generator(42); // the same events every run
     auto *rng = &generator;
-    static const char *actions[] = {"die", "start", "health_status: unhealthy", "health_status: healthy"};
+    static const char *actions[] = {
+        "die", "start", "health_status: unhealthy", "health_status: healthy"};
     for (int pass = 0; pass < 2; ++pass) {
         QList<std::pair<int, int>> targets;
         QList<QByteArray> lines;
@@ -158,7 +165,8 @@ Figures run(EnvironmentStore &store, QAbstractItemModel *view)
             const int h = int(rng->bounded(kHosts));
             const int i = int(rng->bounded(kPerHost));
             targets.append({h, i});
-            lines << eventJson(h, i, actions[e % 4], 1'795'562'800'000'000'000LL + qint64(e) * 1'000'000);
+            lines << eventJson(
+                h, i, actions[e % 4], 1'795'562'800'000'000'000LL + qint64(e) * 1'000'000);
         }
         QList<QByteArray> inspects;
         if (pass == 1) {
@@ -168,7 +176,8 @@ Figures run(EnvironmentStore &store, QAbstractItemModel *view)
         timer.start();
         for (int e = 0; e < kEvents; ++e) {
             const auto event = Connectors::parseDockerEvent(lines.at(e)).value();
-            const QString hostId = QStringLiteral("docker-%1").arg(targets.at(e).first, 3, 10, QLatin1Char('0'));
+            const QString hostId =
+                QStringLiteral("docker-%1").arg(targets.at(e).first, 3, 10, QLatin1Char('0'));
             const QString key = hostId + QLatin1Char('/') + event.actorId;
             store.noteEvent(key, event.containerEventKind(), event.timeMs());
             if (const Container *known = store.container(key)) {
@@ -182,7 +191,8 @@ Figures run(EnvironmentStore &store, QAbstractItemModel *view)
                 store.upsertContainer(c);
             }
             if (pass == 1)
-                store.upsertContainer(Connectors::parseContainerInspect(inspects.at(e), hostId).value());
+                store.upsertContainer(
+                    Connectors::parseContainerInspect(inspects.at(e), hostId).value());
             if (e % kEventsPerTurn == kEventsPerTurn - 1)
                 store.flush();
         }
@@ -196,8 +206,12 @@ Figures run(EnvironmentStore &store, QAbstractItemModel *view)
 
 void print(const char *label, const Figures &f)
 {
-    std::printf("%s.full_load_ms: %.1f   (goal < 1000, ratio %.2f)\n", label, f.loadMs, f.loadMs / 1000.0);
-    std::printf("%s.event_apply_us: %.1f   (goal < 1000, ratio %.4f)\n", label, f.eventUs, f.eventUs / 1000.0);
+    std::printf(
+        "%s.full_load_ms: %.1f   (goal < 1000, ratio %.2f)\n", label, f.loadMs, f.loadMs / 1000.0);
+    std::printf("%s.event_apply_us: %.1f   (goal < 1000, ratio %.4f)\n",
+                label,
+                f.eventUs,
+                f.eventUs / 1000.0);
     std::printf("%s.event_apply_with_inspect_us: %.1f\n", label, f.eventWithInspectUs);
     std::printf("%s.rows_shown: %d\n", label, f.rows);
 }
@@ -215,7 +229,11 @@ int main(int argc, char *argv[])
     if (argc > 1)
         kHosts = std::max(1, QByteArray(argv[1]).toInt());
     std::printf("bench_store: %d hosts x %d containers = %d (%d%% running), %d events\n",
-                kHosts, kPerHost, kHosts * kPerHost, 20, kEvents);
+                kHosts,
+                kPerHost,
+                kHosts * kPerHost,
+                20,
+                kEvents);
     const long rssBefore = peakRssKb();
     {
         EnvironmentStore store(QStringLiteral("bench"));
@@ -225,7 +243,9 @@ int main(int argc, char *argv[])
     }
     const long rssStore = peakRssKb();
     std::printf("store.peak_rss_mb: %.1f   (goal < 200, ratio %.2f; process baseline %.1f)\n",
-                double(rssStore) / 1024.0, double(rssStore) / 1024.0 / 200.0, double(rssBefore) / 1024.0);
+                double(rssStore) / 1024.0,
+                double(rssStore) / 1024.0 / 200.0,
+                double(rssBefore) / 1024.0);
 #ifdef OPSDECK_BENCH_WITH_PROXY
     {
         EnvironmentStore store(QStringLiteral("bench"));

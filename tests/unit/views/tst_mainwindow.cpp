@@ -241,6 +241,11 @@ void tst_MainWindow::restartInProductionNeedsTheTypedName()
     dialog->nameEdit()->clear();
     QTest::keyClicks(dialog->nameEdit(), QStringLiteral("Production"));
     QVERIFY(ok->isEnabled());
+    const QString shots = qEnvironmentVariable("OPSDECK_SCREENSHOT_DIR");
+    if (!shots.isEmpty()) {
+        dialog->grab().save(shots + QStringLiteral("/confirm-production.png"));
+        m_window->grab().save(shots + QStringLiteral("/console-unit.png"));
+    }
     // Enter alone must not confirm: Cancel is the default button.
     QVERIFY(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Cancel)->isDefault());
     QTest::mouseClick(ok, Qt::LeftButton);
