@@ -22,12 +22,13 @@ void ContainerFlagEvaluator::noteEvent(const QString &key, ContainerEventKind ki
         m.lastManualMs = timeMs;
         m.crashLoop = false;
         m.unrequestedExits.clear();
+        m.unaccountedExits = 0;
         break;
     case ContainerEventKind::Die:
-        ++m.diesSinceEvaluation;
         if (m.lastManualMs >= 0 && timeMs - m.lastManualMs <= m_settings.manualGraceMs)
             break;
         m.unrequestedExits.push_back(timeMs);
+        ++m.unaccountedExits;
         trim(m, timeMs);
         break;
     case ContainerEventKind::Destroy:
@@ -61,12 +62,13 @@ unsigned ContainerFlagEvaluator::evaluate(const Container &c, qint64 nowMs)
     // Restarts the event stream did not tell us about (first look, or a reconnect gap):
     // the daemon's RestartCount counts only policy restarts, so a rise is unrequested exits.
     if (!firstLook && c.restartCount > m.lastRestartCount) {
-        const int missed = c.restartCount - m.lastRestartCount - m.diesSinceEvaluation;
+        const int rise = c.restartCount - m.lastRestartCount;
+        const int missed = rise - m.unaccountedExits;
+        m.unaccountedExits = std::max(0, m.unaccountedExits - rise);
         for (int i = 0; i < missed; ++i)
             m.unrequestedExits.push_back(nowMs);
     }
     m.lastRestartCount = c.restartCount;
-    m.diesSinceEvaluation = 0;
     trim(m, nowMs);
 
     const bool gaveUp = c.restartPolicy.kind == RestartPolicyKind::OnFailure

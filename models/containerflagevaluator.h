@@ -63,7 +63,9 @@ private:
     {
         QList<qint64> unrequestedExits; ///< oldest first; empty costs nothing (a deque would not)
         qint64 lastManualMs = -1;
-        int diesSinceEvaluation = 0;
+        /// Unrequested exits seen as events whose RestartCount rise has not been seen yet;
+        /// they keep a policy restart from being counted twice (event, then inspect).
+        int unaccountedExits = 0;
         int lastRestartCount = -1;
         bool crashLoop = false;
     };

@@ -16,6 +16,7 @@ void HostListModel::setStore(EnvironmentStore *store)
         disconnect(m_store, nullptr, this, nullptr);
     m_store = store;
     m_hosts = store ? store->hosts() : QList<HostStatus>();
+    recount();
     if (m_store) {
         connect(m_store, &EnvironmentStore::hostChanged, this, &HostListModel::onHostChanged);
         connect(m_store,
@@ -42,10 +43,21 @@ void HostListModel::onHostChanged(const QString &hostId)
     }
 }
 
+void HostListModel::recount()
+{
+    m_counts.clear();
+    if (!m_store)
+        return;
+    for (const QString &key : m_store->containerKeys())
+        ++m_counts[key.left(key.lastIndexOf(QLatin1Char('/')))];
+}
+
 void HostListModel::onContainersChanged(const ContainerChanges &changes)
 {
-    if (!changes.added.isEmpty() || !changes.removed.isEmpty())
-        emit dataChanged(index(0), index(rowCount() - 1), {Qt::DisplayRole, ContainerCountRole});
+    if (changes.added.isEmpty() && changes.removed.isEmpty())
+        return;
+    recount();
+    emit dataChanged(index(0), index(rowCount() - 1), {Qt::DisplayRole, ContainerCountRole});
 }
 
 QVariant HostListModel::data(const QModelIndex &idx, int role) const
@@ -65,13 +77,7 @@ QVariant HostListModel::data(const QModelIndex &idx, int role) const
         }
     }
     const HostStatus &h = m_hosts.at(idx.row() - 1);
-    auto countOnHost = [&] {
-        int n = 0;
-        const QString prefix = h.id + QLatin1Char('/');
-        for (const QString &key : m_store->containerKeys())
-            n += key.startsWith(prefix) ? 1 : 0;
-        return n;
-    };
+    auto countOnHost = [&] { return m_counts.value(h.id); };
     switch (role) {
     case Qt::DisplayRole:
         if (h.state == SourceState::Unreachable)

@@ -4,6 +4,7 @@
 #include "models/environmentstore.h"
 
 #include <QAbstractListModel>
+#include <QHash>
 #include <QPointer>
 
 namespace Opsdeck::Models {
@@ -29,9 +30,11 @@ public:
 private:
     void onHostChanged(const QString &hostId);
     void onContainersChanged(const ContainerChanges &changes);
+    void recount();
 
     QPointer<EnvironmentStore> m_store;
-    QList<HostStatus> m_hosts; ///< a copy, refreshed on hostChanged
+    QList<HostStatus> m_hosts;    ///< a copy, refreshed on hostChanged
+    QHash<QString, int> m_counts; ///< containers per host id, recounted on adds and removals
 };
 
 } // namespace Opsdeck::Models

@@ -49,6 +49,7 @@ private slots:
     void firstLookWithHighRestartCount();
     void restartCountRiseWithoutEventsCounts();
     void stopByAPersonEndsTheLoop();
+    void aPolicyRestartCountsOnceFromEventAndInspect();
 };
 
 void tst_ContainerFlagEvaluator::restartingIsACrashLoopAndDangerousUnderAlways()
@@ -246,6 +247,28 @@ void tst_ContainerFlagEvaluator::stopByAPersonEndsTheLoop()
     e.noteEvent(c.key(), ContainerEventKind::Stop, kT0 + kSecond);
     c.state = ContainerState::Exited;
     QCOMPARE(e.evaluate(c, kT0 + 2 * kSecond), 0u);
+}
+
+void tst_ContainerFlagEvaluator::aPolicyRestartCountsOnceFromEventAndInspect()
+{
+    // Each policy restart is seen twice: a die event (applied at once), then an inspect with
+    // RestartCount one higher. Two restarts must count as two, not four.
+    ContainerFlagEvaluator e;
+    Container c = make(ContainerState::Running, RestartPolicyKind::OnFailure, 10);
+    c.startedAt = QDateTime::fromMSecsSinceEpoch(kT0);
+    e.evaluate(c, kT0);
+    for (int i = 1; i <= 2; ++i) {
+        const qint64 t = kT0 + i * kSecond;
+        e.noteEvent(c.key(), ContainerEventKind::Die, t);
+        c.state = ContainerState::Exited;
+        e.evaluate(c, t); // the event's fast path
+        c.state = ContainerState::Running;
+        c.restartCount = i;
+        c.startedAt = QDateTime::fromMSecsSinceEpoch(t + 100);
+        e.evaluate(c, t + 200); // the confirming inspect
+    }
+    QCOMPARE(e.recentCrashes(c.key(), kT0 + 3 * kSecond), 2);
+    QVERIFY(!has(e.evaluate(c, kT0 + 3 * kSecond), ContainerFlag::CrashLoop));
 }
 
 QTEST_GUILESS_MAIN(tst_ContainerFlagEvaluator)
