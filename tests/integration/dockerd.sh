@@ -7,16 +7,22 @@
 # TCP listener on 127.0.0.1. No images are pulled: a busybox rootfs is imported.
 #
 # Usage:
-#   dockerd.sh up       STATE_DIR [N]  start (or reuse) hosts host1..hostN (default 2),
+#   dockerd.sh up       STATE_DIR [N] [--tls K]
+#                                      start (or reuse) hosts host1..hostN (default 2),
 #                                      import opsdeck-test/busybox:1 and :2, write
-#                                      STATE_DIR/hosts.env
+#                                      STATE_DIR/hosts.env. With --tls K, host K's TCP
+#                                      listener requires TLS with client certificates
+#                                      (--tlsverify); its client files are in
+#                                      HOSTK_TLS_DIR (ca.pem, cert.pem, key.pem, and
+#                                      rogue-*.pem signed by another CA).
 #   dockerd.sh scenario STATE_DIR      (re)create the test containers on host1/host2
 #   dockerd.sh kill     STATE_DIR K    SIGKILL host K's dockerd (simulated crash)
 #   dockerd.sh start    STATE_DIR K    (re)start host K with the same dirs and TCP port
 #   dockerd.sh down     STATE_DIR      remove containers, stop all hosts, clean up
 #
 # STATE_DIR must be an absolute path. Layout:
-#   STATE_DIR/hosts.env               HOSTS=N, HOSTk_SOCK, HOSTk_TCP, HOSTk_PID
+#   STATE_DIR/hosts.env               HOSTS=N, HOSTk_SOCK, HOSTk_TCP, HOSTk_PID[, HOSTk_TLS_DIR]
+#   STATE_DIR/tls/                    test CA, server and client certificates (openssl)
 #   STATE_DIR/busybox-rootfs-{1,2}.tar imported rootfs for :1 and :2 (built once)
 #   STATE_DIR/webdata/                bind-mounted into the `web` scenario container
 #   STATE_DIR/hostK/{data,dockerd.pid,dockerd.log,daemon.json,port,shortdir}
@@ -212,6 +218,7 @@ write_hosts_env() {
             echo "HOST${k}_SOCK=$(sockpath "$k")"
             echo "HOST${k}_TCP=tcp://127.0.0.1:$(cat "$(hostdir "$k")/port" 2>/dev/null || true)"
             echo "HOST${k}_PID=$(tr -dc '0-9' <"$(pidfile "$k")" 2>/dev/null || true)"
+            if [ -f "$(hostdir "$k")/tls" ]; then echo "HOST${k}_TLS_DIR=$STATE_DIR/tls"; fi
         done
     } >"$tmp"
     mv -f "$tmp" "$STATE_DIR/hosts.env"
@@ -281,11 +288,44 @@ prepare_host() {
     rm -f "$(pidfile "$k")" "$sd/exec/containerd/containerd.pid" "$sd/docker.sock"
 }
 
+# make_tls: a throw-away CA, a server certificate for 127.0.0.1, a client certificate, and a
+# client certificate from another CA (for the tests that must be refused). Made once.
+make_tls() {
+    local d="$STATE_DIR/tls" name
+    [ -s "$d/rogue-key.pem" ] && return 0
+    rm -rf "$d" && mkdir -p "$d"
+    (
+        cd "$d"
+        for name in ca rogue-ca; do
+            openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=opsdeck test $name" \
+                -keyout "$name-key.pem" -out "$name.pem" 2>/dev/null
+        done
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server-key.pem \
+            -out server.csr 2>/dev/null
+        printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
+        openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 \
+            -extfile server.ext -out server-cert.pem 2>/dev/null
+        printf 'extendedKeyUsage=clientAuth\n' >client.ext
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=opsdeck" -keyout key.pem -out client.csr 2>/dev/null
+        openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 2 \
+            -extfile client.ext -out cert.pem 2>/dev/null
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=intruder" -keyout rogue-key.pem \
+            -out rogue.csr 2>/dev/null
+        openssl x509 -req -in rogue.csr -CA rogue-ca.pem -CAkey rogue-ca-key.pem -CAcreateserial \
+            -days 2 -extfile client.ext -out rogue-cert.pem 2>/dev/null
+        rm -f ./*.csr ./*.ext ./*.srl
+    ) || die "could not make the test certificates"
+}
+
 # launch_host K PORT: start dockerd for host K in the background (detached).
 launch_host() {
-    local k=$1 port=$2 hd sd
+    local k=$1 port=$2 hd sd tls=()
     hd=$(hostdir "$k")
     sd=$(shortdir "$k")
+    if [ -f "$hd/tls" ]; then
+        tls=(--tlsverify --tlscacert "$STATE_DIR/tls/ca.pem" --tlscert "$STATE_DIR/tls/server-cert.pem"
+            --tlskey "$STATE_DIR/tls/server-key.pem")
+    fi
     echo "$port" >"$hd/port"
     echo "---- $(date -Is) starting dockerd (tcp port $port)" >>"$hd/dockerd.log"
     setsid "$DOCKERD" \
@@ -294,7 +334,7 @@ launch_host() {
         --exec-root "$sd/exec" \
         --pidfile "$(pidfile "$k")" \
         -H "unix://$sd/docker.sock" \
-        -H "tcp://127.0.0.1:$port" \
+        -H "tcp://127.0.0.1:$port" "${tls[@]}" \
         --bridge=none --iptables=false --ip6tables=false \
         --userland-proxy=false \
         </dev/null >>"$hd/dockerd.log" 2>&1 9>&- &
@@ -412,7 +452,7 @@ stop_host() {
 # ------------------------------------------------------------ commands ----
 
 cmd_up() {
-    local n=${1:-2} k start=$SECONDS ports=() tolaunch=() i pids=() extra
+    local n=${1:-2} tlshost=${2:-} k start=$SECONDS ports=() tolaunch=() i pids=() extra
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer"
     reap_orphan_shortdirs
     # hosts beyond N from an earlier, larger `up` are stopped
@@ -433,6 +473,7 @@ cmd_up() {
             kill -KILL "$(dockerd_pid "$k")" 2>/dev/null || true
         fi
         prepare_host "$k"
+        if [ "$k" = "$tlshost" ]; then make_tls; touch "$(hostdir "$k")/tls"; else rm -f "$(hostdir "$k")/tls"; fi
         tolaunch+=("$k")
     done
     if [ ${#tolaunch[@]} -gt 0 ]; then
@@ -595,8 +636,12 @@ flock -w 120 9 || die "could not lock $STATE_DIR/.lock"
 
 case $cmd in
     up)
-        [ $# -le 3 ] || usage
-        cmd_up "${3:-2}" ;;
+        if [ $# -eq 5 ] && [ "$4" = "--tls" ] && [[ $5 =~ ^[1-9][0-9]*$ ]]; then
+            cmd_up "$3" "$5"
+        else
+            [ $# -le 3 ] || usage
+            cmd_up "${3:-2}"
+        fi ;;
     scenario)
         [ $# -eq 2 ] || usage
         cmd_scenario ;;

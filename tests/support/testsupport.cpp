@@ -50,6 +50,11 @@ QString DockerdHarness::tcpUrl(int n) const
     return m_values.value(QStringLiteral("HOST%1_TCP").arg(n));
 }
 
+QString DockerdHarness::tlsDir(int n) const
+{
+    return m_values.value(QStringLiteral("HOST%1_TLS_DIR").arg(n));
+}
+
 bool DockerdHarness::run(const QStringList &args, int timeoutMs, QString *output) const
 {
     QStringList full = args;

@@ -40,6 +40,9 @@ public:
     QString unixUrl(int n) const;
     QString socketPath(int n) const;
     QString tcpUrl(int n) const;
+    /// Client TLS files (ca.pem, cert.pem, key.pem, rogue-*.pem) of a host started with
+    /// --tls; empty for a plain host.
+    QString tlsDir(int n) const;
 
     /// Runs dockerd.sh with @p args (e.g. {"scenario"}), state dir inserted; true on exit 0.
     bool run(const QStringList &args, int timeoutMs = 120000, QString *output = nullptr) const;

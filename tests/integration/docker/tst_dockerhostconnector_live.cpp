@@ -52,6 +52,8 @@ private slots:
     void logsAndStats();
     void killedEngineIsUnreachableWhileTheOtherKeepsUpdating();
     void tenDeadHostsDoNotSlowTheLiveOne();
+    void tlsWithClientCertificates_data();
+    void tlsWithClientCertificates();
 
 private:
     std::unique_ptr<App::Estate> makeEstate(const QList<DockerHostConfig> &hosts,
@@ -417,6 +419,72 @@ void tst_DockerHostConnectorLive::tenDeadHostsDoNotSlowTheLiveOne()
     QVERIFY2(store->host(QStringLiteral("silent"))->error.contains(QStringLiteral("timed out")),
              qPrintable(store->host(QStringLiteral("silent"))->error));
     qDeleteAll(held);
+}
+
+void tst_DockerHostConnectorLive::tlsWithClientCertificates_data()
+{
+    QTest::addColumn<QString>("ca");
+    QTest::addColumn<QString>("cert");
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<bool>("accepted");
+    QTest::newRow("our CA, our client certificate")
+        << QStringLiteral("ca.pem") << QStringLiteral("cert.pem") << QStringLiteral("key.pem")
+        << true;
+    QTest::newRow("client certificate from another CA")
+        << QStringLiteral("ca.pem") << QStringLiteral("rogue-cert.pem")
+        << QStringLiteral("rogue-key.pem") << false;
+    QTest::newRow("no client certificate")
+        << QStringLiteral("ca.pem") << QString() << QString() << false;
+    QTest::newRow("server not signed by the CA we trust")
+        << QStringLiteral("rogue-ca.pem") << QStringLiteral("cert.pem") << QStringLiteral("key.pem")
+        << false;
+}
+
+void tst_DockerHostConnectorLive::tlsWithClientCertificates()
+{
+    QFETCH(QString, ca);
+    QFETCH(QString, cert);
+    QFETCH(QString, key);
+    QFETCH(bool, accepted);
+    const QString dir = m_harness.tlsDir(3);
+    OPSDECK_REQUIRE_SERVER(!dir.isEmpty(),
+                           QStringLiteral("host3 with TLS (dockerd.sh up DIR 3 --tls 3)"));
+    auto path = [&dir](const QString &name) {
+        return name.isEmpty() ? QString() : dir + QLatin1Char('/') + name;
+    };
+    DockerHostConfig host{
+        QStringLiteral("secure"), m_harness.tcpUrl(3), {path(ca), path(cert), path(key), true}, {}};
+    auto estate = makeEstate({host});
+    EnvironmentStore *store = estate->stores().first();
+    estate->start();
+    if (!accepted) {
+        QTRY_COMPARE_WITH_TIMEOUT(
+            store->host(QStringLiteral("secure"))->state, SourceState::Unreachable, 10000);
+        qInfo("refused as expected: %s", qPrintable(store->host(QStringLiteral("secure"))->error));
+        QVERIFY(!store->host(QStringLiteral("secure"))->error.isEmpty());
+        QCOMPARE(store->containerCount(), 0);
+        return;
+    }
+    QVERIFY(waitConnected(store, QStringLiteral("secure")));
+    m_harness.docker(3, {QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("tls-probe")});
+    QVERIFY(!m_harness
+                 .docker(3,
+                         {QStringLiteral("run"),
+                          QStringLiteral("-d"),
+                          QStringLiteral("--name"),
+                          QStringLiteral("tls-probe"),
+                          QStringLiteral("--network"),
+                          QStringLiteral("none"),
+                          QStringLiteral("opsdeck-test/busybox:1"),
+                          QStringLiteral("sleep"),
+                          QStringLiteral("100000")})
+                 .isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        byName(store, QStringLiteral("secure"), QStringLiteral("tls-probe"))
+            && byName(store, QStringLiteral("secure"), QStringLiteral("tls-probe"))->state
+                   == ContainerState::Running,
+        5000);
+    m_harness.docker(3, {QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("tls-probe")});
 }
 
 QTEST_GUILESS_MAIN(tst_DockerHostConnectorLive)
