@@ -35,9 +35,13 @@ decode(bool tty, const QByteArray &stream, qsizetype chunkSize)
     QList<Connectors::LogLine> lines;
     for (qsizetype pos = 0; pos < stream.size(); pos += chunkSize) {
         const auto result = decoder.feed(stream.mid(pos, chunkSize));
-        if (!result.ok()) {
-            if (tty || result.error().isEmpty())
+        // Broken framing shows as an error result, or as lines decoded ahead of the bad header
+        // with error() set; either way the stream is over.
+        if (!result.ok() || !decoder.error().isEmpty()) {
+            if (tty || decoder.error().isEmpty())
                 __builtin_trap(); // raw TTY output has no framing to break
+            if (!result.ok() && result.error() != decoder.error())
+                __builtin_trap();
             if (decoder.feed(QByteArray("\1\0\0\0\0\0\0\1x", 9)).ok())
                 __builtin_trap(); // broken stays broken
             return std::nullopt;

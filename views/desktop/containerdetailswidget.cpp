@@ -201,9 +201,10 @@ void ContainerDetailsWidget::refreshSummary(const Container &c)
             QStringLiteral("<p style='background:%1; color:#212121; padding:4px'><b>%2</b>: %3</p>")
                 .arg(colour, flagName(f).toHtmlEscaped(), flagDescription(f, c).toHtmlEscaped());
     }
-    auto row = [&html](const QString &label, const QString &value) {
+    const QString none = tr("—");
+    auto row = [&html, &none](const QString &label, const QString &value) {
         html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
-                    .arg(label.toHtmlEscaped(), value.toHtmlEscaped());
+                    .arg(label.toHtmlEscaped(), value.isEmpty() ? none : value.toHtmlEscaped());
     };
     html += QStringLiteral("<table cellspacing=2 cellpadding=2>");
     row(tr("State"), displayState(c));
