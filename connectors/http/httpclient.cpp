@@ -268,6 +268,9 @@ HttpReply *HttpClient::send(const HttpEndpoint &endpoint, const HttpRequest &req
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, long(request.timeoutMs));
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    // Sources are reached directly: an http_proxy in the environment must not reroute (or
+    // leak) requests meant for an engine on the local network.
+    curl_easy_setopt(easy, CURLOPT_PROXY, "");
     if (!endpoint.unixSocket.isEmpty())
         curl_easy_setopt(
             easy, CURLOPT_UNIX_SOCKET_PATH, endpoint.unixSocket.toLocal8Bit().constData());
