@@ -221,16 +221,19 @@ void tst_DockerHostConnectorLive::restartThroughOpsdeckHappensAndIsNoCrash()
     QCOMPARE(after->state, ContainerState::Running);
     QVERIFY2(!after->hasFlag(ContainerFlag::CrashLoop), "a restart by a person is not a crash");
     QCOMPARE(store->recentCrashes(before.key()), 0);
-    // The engine agrees.
+    // The engine agrees, once the inspect that confirms the start event has answered (the
+    // event's own time comes a few ms after State.StartedAt).
     const QString started = m_harness.docker(1,
                                              {QStringLiteral("inspect"),
                                               QStringLiteral("-f"),
                                               QStringLiteral("{{.State.StartedAt}}"),
                                               QStringLiteral("web")});
     QVERIFY(!started.isEmpty());
-    QCOMPARE(after->startedAt.toMSecsSinceEpoch(),
-             QDateTime::fromString(started.left(23) + QLatin1Char('Z'), Qt::ISODateWithMs)
-                 .toMSecsSinceEpoch());
+    const qint64 engineStartedMs =
+        QDateTime::fromString(started.left(23) + QLatin1Char('Z'), Qt::ISODateWithMs)
+            .toMSecsSinceEpoch();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        store->container(before.key())->startedAt.toMSecsSinceEpoch(), engineStartedMs, 2000);
 
     // Read-only environments refuse, whatever the caller.
     auto readOnly = makeEstate({{QStringLiteral("host1"), m_harness.unixUrl(1), {}, {}}}, true);
