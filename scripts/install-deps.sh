@@ -16,9 +16,12 @@ build_pkgs=(
     libqcustomplot-dev libyaml-cpp-dev libcurl4-openssl-dev librdkafka-dev
     libgl-dev libqt6svg6
 )
+# Tests: clang for the fuzzers, clang-format for the style check, real Docker engines with a
+# busybox image imported from busybox-static, openssl for the TLS engine's certificates,
+# iproute2 (ss) and procps (ps) for the engine harness.
 test_pkgs=(
     clang libclang-rt-14-dev clang-format
-    docker.io busybox-static xvfb xauth
+    docker.io busybox-static openssl iproute2 procps
 )
 
 pkgs=("${build_pkgs[@]}")
