@@ -80,7 +80,7 @@ dkt() { # like dk, but gives up after 10 s (wedged engine)
     timeout 10 "$DOCKER" -H "unix://$(sockpath "$k")" "$@"
 }
 
-cmdline_of() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || true; }
+cmdline_of() { tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" || true; }
 
 # dockerd_pid K: pid of host K's live dockerd (from its pidfile), or nothing.
 dockerd_pid() {
