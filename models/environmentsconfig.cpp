@@ -269,7 +269,9 @@ public:
                 fail(urlNode, urlPath, tr("TLS settings apply to tcp:// hosts only"));
         } else if (scheme == QLatin1String("tcp")) {
             if (url.host().isEmpty())
-                fail(urlNode, urlPath, tr("a TCP URL needs a host, e.g. tcp://10.0.0.5:2376"));
+                fail(urlNode,
+                     urlPath,
+                     tr("a TCP URL needs a host, e.g. tcp://docker-1.example.internal:2376"));
             if (!url.path().isEmpty() && url.path() != QLatin1String("/"))
                 fail(urlNode, urlPath, tr("a TCP URL has no path"));
         } else {
