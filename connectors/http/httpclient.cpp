@@ -36,7 +36,8 @@ struct HttpClient::SocketWatch
 // ---------------------------------------------------------------------------------- HttpReply
 
 HttpReply::HttpReply(HttpClient *client, const HttpRequest &request, const QString &describe)
-    : m_client(client)
+    : QObject(client) // a reply its caller forgot dies with the client at the latest
+    , m_client(client)
     , m_request(request)
     , m_describe(describe)
 {
