@@ -307,6 +307,42 @@ void tst_DockerHostConnectorLive::logsAndStats()
     follower.reset();
     m_harness.docker(1, {QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("talker")});
 
+    // A container with a TTY writes its output raw, without frames, with \r\n line ends.
+    m_harness.docker(1, {QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("tty-talker")});
+    QVERIFY(!m_harness
+                 .docker(1,
+                         {QStringLiteral("run"),
+                          QStringLiteral("-d"),
+                          QStringLiteral("-t"),
+                          QStringLiteral("--name"),
+                          QStringLiteral("tty-talker"),
+                          QStringLiteral("--network"),
+                          QStringLiteral("none"),
+                          QStringLiteral("opsdeck-test/busybox:1"),
+                          QStringLiteral("sh"),
+                          QStringLiteral("-c"),
+                          QStringLiteral("echo tty-line-1; echo tty-line-2; sleep 100000")})
+                 .isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(
+        byName(store, QStringLiteral("host1"), QStringLiteral("tty-talker"))
+            && byName(store, QStringLiteral("host1"), QStringLiteral("tty-talker"))->inspected,
+        3000);
+    QVERIFY(byName(store, QStringLiteral("host1"), QStringLiteral("tty-talker"))->tty);
+    QTest::qWait(300);
+    std::unique_ptr<LogFollower> ttyFollower(estate->followLogs(
+        QStringLiteral("Integration"),
+        byName(store, QStringLiteral("host1"), QStringLiteral("tty-talker"))->key(),
+        10));
+    QStringList ttyLines;
+    connect(ttyFollower.get(),
+            &LogFollower::linesReceived,
+            this,
+            [&ttyLines](const QStringList &l) { ttyLines << l; });
+    QTRY_COMPARE_WITH_TIMEOUT(
+        ttyLines, (QStringList{QStringLiteral("tty-line-1"), QStringLiteral("tty-line-2")}), 5000);
+    ttyFollower.reset();
+    m_harness.docker(1, {QStringLiteral("rm"), QStringLiteral("-f"), QStringLiteral("tty-talker")});
+
     QSignalSpy stats(estate.get(), &ContainerOperations::statsReady);
     estate->requestStats(QStringLiteral("Integration"), key);
     QVERIFY(stats.wait(5000));
