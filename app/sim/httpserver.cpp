@@ -63,6 +63,8 @@ struct HttpServer::Callbacks
         }
         if (!exchange->m_dispatched) {
             exchange->m_dispatched = true;
+            if (server->m_stopping && !exchange->hasAnswered()) // the services may be gone already
+                exchange->respond(503, reasonBody("the simulated estate is shutting down"));
             if (!exchange->hasAnswered()) {
                 if (server->m_handler)
                     server->m_handler(exchange);
