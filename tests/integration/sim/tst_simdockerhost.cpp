@@ -33,6 +33,18 @@ Sim::SimContainer make(const QString &name, const QString &policy, int maxRetrie
     return c;
 }
 
+/// One environment, "Staging", whose only Docker host is @p host.
+OpsdeckConfig configFor(const Sim::SimDockerHost &host)
+{
+    EnvironmentConfig env;
+    env.name = QStringLiteral("Staging");
+    env.dockerHosts = {DockerHostConfig{
+        host.name(), QStringLiteral("tcp://127.0.0.1:%1").arg(host.port()), {}, {}}};
+    OpsdeckConfig config;
+    config.environments << env;
+    return config;
+}
+
 const Container *byName(const EnvironmentStore *store, const QString &name)
 {
     for (const QString &key : store->containerKeys()) {
@@ -110,13 +122,7 @@ QString tst_SimDockerHost::docker(const QStringList &args, int *exitCode)
 
 void tst_SimDockerHost::connectorSeesStatesAndFlags()
 {
-    OpsdeckConfig config;
-    EnvironmentConfig env;
-    env.name = QStringLiteral("Staging");
-    env.dockerHosts = {DockerHostConfig{
-        QStringLiteral("sim-1"), QStringLiteral("tcp://127.0.0.1:%1").arg(m_host->port()), {}, {}}};
-    config.environments << env;
-    App::Estate estate(config);
+    App::Estate estate(configFor(*m_host));
     EnvironmentStore *store = estate.stores().first();
     estate.start();
     QTRY_COMPARE_WITH_TIMEOUT(
@@ -142,13 +148,7 @@ void tst_SimDockerHost::connectorSeesStatesAndFlags()
 
 void tst_SimDockerHost::restartThroughTheConnector()
 {
-    OpsdeckConfig config;
-    EnvironmentConfig env;
-    env.name = QStringLiteral("Staging");
-    env.dockerHosts = {DockerHostConfig{
-        QStringLiteral("sim-1"), QStringLiteral("tcp://127.0.0.1:%1").arg(m_host->port()), {}, {}}};
-    config.environments << env;
-    App::Estate estate(config);
+    App::Estate estate(configFor(*m_host));
     EnvironmentStore *store = estate.stores().first();
     estate.start();
     QTRY_VERIFY_WITH_TIMEOUT(byName(store, QStringLiteral("web"))
