@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "models/container.h"
 
+#include "models/containeroperations.h"
+
 #include <QCoreApplication>
 
 #include <algorithm>
@@ -250,12 +252,6 @@ QString formatPorts(const QList<PortBinding> &ports)
     }
     return parts.join(QLatin1String(", "));
 }
-
-} // namespace Opsdeck::Models
-
-#include "models/containeroperations.h"
-
-namespace Opsdeck::Models {
 
 QString nameOf(ContainerAction action)
 {

@@ -165,11 +165,8 @@ void HttpExchange::startStream(int status,
 {
     if (m_closed || hasAnswered())
         return;
-    m_stream = true;
-    m_status = status;
-    m_contentType = contentType;
-    m_headers = headers;
-    m_server->resume(this);
+    m_stream = true; // the answer's body is what write() sends from now on
+    respond(status, QByteArray(), contentType, headers);
 }
 
 void HttpExchange::write(const QByteArray &chunk)

@@ -215,7 +215,6 @@ void SimDockerHost::die(const QString &id, int exitCode, bool requested)
             || c->state != QLatin1String("restarting"))
             return;
         ++c->restartCount;
-        c->state = QStringLiteral("exited"); // start() refuses a running one
         start(id);
     });
 }
@@ -247,7 +246,6 @@ bool SimDockerHost::restart(const QString &idOrName, int timeoutSeconds)
     if (!m_containers.contains(id))
         return false;
     stopContainer(id, timeoutSeconds);
-    m_containers[id].state = QStringLiteral("exited");
     start(id);
     emitEvent(m_containers[id], QStringLiteral("restart"));
     return true;
