@@ -51,6 +51,14 @@ QString newId(const QString &host, const QString &name)
     return QString::fromLatin1(QCryptographicHash::hash(seed, QCryptographicHash::Sha256).toHex());
 }
 
+/// The image ID an engine would report: the same for the same image, every time.
+QString imageId(const QString &image)
+{
+    return QStringLiteral("sha256:")
+           + QString::fromLatin1(
+               QCryptographicHash::hash(image.toUtf8(), QCryptographicHash::Sha256).toHex());
+}
+
 } // namespace
 
 SimDockerHost::SimDockerHost(const QString &name, QObject *parent)
@@ -311,22 +319,21 @@ QJsonObject SimDockerHost::summaryJson(const SimContainer &c) const
     QJsonObject labels;
     for (auto it = c.labels.cbegin(); it != c.labels.cend(); ++it)
         labels.insert(it.key(), it.value());
-    return QJsonObject{
-        {QStringLiteral("Id"), c.id},
-        {QStringLiteral("Names"), QJsonArray{QString(QLatin1Char('/') + c.name)}},
-        {QStringLiteral("Image"), c.image},
-        {QStringLiteral("ImageID"), QString(QStringLiteral("sha256:") + newId(c.image, QString()))},
-        {QStringLiteral("Command"), c.cmd.join(QLatin1Char(' '))},
-        {QStringLiteral("Created"), c.created.toSecsSinceEpoch()},
-        {QStringLiteral("State"), c.state},
-        {QStringLiteral("Status"), status},
-        {QStringLiteral("Ports"), QJsonArray()},
-        {QStringLiteral("Labels"), labels},
-        {QStringLiteral("HostConfig"),
-         QJsonObject{{QStringLiteral("NetworkMode"), QStringLiteral("none")}}},
-        {QStringLiteral("NetworkSettings"),
-         QJsonObject{{QStringLiteral("Networks"), QJsonObject()}}},
-        {QStringLiteral("Mounts"), c.mounts}};
+    return QJsonObject{{QStringLiteral("Id"), c.id},
+                       {QStringLiteral("Names"), QJsonArray{QString(QLatin1Char('/') + c.name)}},
+                       {QStringLiteral("Image"), c.image},
+                       {QStringLiteral("ImageID"), imageId(c.image)},
+                       {QStringLiteral("Command"), c.cmd.join(QLatin1Char(' '))},
+                       {QStringLiteral("Created"), c.created.toSecsSinceEpoch()},
+                       {QStringLiteral("State"), c.state},
+                       {QStringLiteral("Status"), status},
+                       {QStringLiteral("Ports"), QJsonArray()},
+                       {QStringLiteral("Labels"), labels},
+                       {QStringLiteral("HostConfig"),
+                        QJsonObject{{QStringLiteral("NetworkMode"), QStringLiteral("none")}}},
+                       {QStringLiteral("NetworkSettings"),
+                        QJsonObject{{QStringLiteral("Networks"), QJsonObject()}}},
+                       {QStringLiteral("Mounts"), c.mounts}};
 }
 
 QJsonObject SimDockerHost::inspectJson(const SimContainer &c) const
@@ -359,7 +366,7 @@ QJsonObject SimDockerHost::inspectJson(const SimContainer &c) const
         {QStringLiteral("Path"), c.cmd.value(0)},
         {QStringLiteral("Args"), QJsonArray::fromStringList(c.cmd.mid(1))},
         {QStringLiteral("State"), state},
-        {QStringLiteral("Image"), QString(QStringLiteral("sha256:") + newId(c.image, QString()))},
+        {QStringLiteral("Image"), imageId(c.image)},
         {QStringLiteral("Name"), QString(QLatin1Char('/') + c.name)},
         {QStringLiteral("RestartCount"), c.restartCount},
         {QStringLiteral("HostConfig"),
