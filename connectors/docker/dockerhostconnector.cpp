@@ -164,6 +164,7 @@ void DockerHostConnector::dropRequests()
     m_requests.clear();
     m_inspectQueue.clear();
     m_inspectQueued.clear();
+    m_eventCount.clear();
     m_inspectsInFlight = 0;
     m_eventSplitter = JsonLineSplitter();
 }
@@ -346,6 +347,7 @@ void DockerHostConnector::handleEvent(const DockerEvent &event)
         return;
     const QString key = hostId() + QLatin1Char('/') + event.actorId;
     const ContainerEventKind kind = event.containerEventKind();
+    ++m_eventCount[event.actorId];
     m_store->noteEvent(key, kind, event.timeMs());
     if (kind == ContainerEventKind::Destroy) {
         m_store->removeContainer(key);
@@ -410,18 +412,22 @@ void DockerHostConnector::pumpInspects()
     while (m_inspectsInFlight < m_timings.maxInspectsInFlight && !m_inspectQueue.isEmpty()) {
         const QString id = m_inspectQueue.takeFirst();
         m_inspectQueued.remove(id);
+        const quint64 eventsBefore = m_eventCount.value(id);
         ++m_inspectsInFlight;
         HttpReply *reply = m_http->send(m_endpoint.value(),
                                         request("GET", "/containers/" + id.toUtf8() + "/json"));
         m_requests << reply;
-        connect(reply, &HttpReply::finished, this, [this, reply, generation, id] {
+        connect(reply, &HttpReply::finished, this, [this, reply, generation, id, eventsBefore] {
             reply->deleteLater();
             m_requests.removeAll(reply);
             if (generation != m_generation)
                 return;
             --m_inspectsInFlight;
             const QString key = hostId() + QLatin1Char('/') + id;
-            if (reply->status() == 404) {
+            if (m_eventCount.value(id) != eventsBefore) {
+                // An event overtook this answer: it is older than what the model shows, and the
+                // inspect that event scheduled will answer instead.
+            } else if (reply->status() == 404) {
                 m_store->removeContainer(key);
             } else if (reply->ok()) {
                 auto c = parseContainerInspect(reply->body(), hostId());

@@ -114,6 +114,9 @@ private:
     int m_backoffMs = 0;
     QStringList m_inspectQueue;
     QSet<QString> m_inspectQueued;
+    /// Events seen per container id: an inspect answer is stale when an event came after it
+    /// was asked for (an answer must never undo a newer event).
+    QHash<QString, quint64> m_eventCount;
     int m_inspectsInFlight = 0;
     bool m_resyncing = false;
     qint64 m_lastSeenWrittenMs = 0;
