@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+# Marathon and Mesos: models, parsers, connectors.
