@@ -1,2 +1,4 @@
 # SPDX-License-Identifier: MIT
 # Contract tests of the simulated estate (app/sim) against the documented API shapes.
+opsdeck_add_test(NAME tst_simkafka SOURCES integration/sim/tst_simkafka.cpp
+                 LIBS opsdeck_sim PkgConfig::RDKAFKA LABELS integration)
