@@ -135,4 +135,15 @@ struct MesosAgent
     bool operator==(const MesosAgent &) const = default;
 };
 
+/// "none", "healthy", "unhealthy".
+QString nameOf(TaskHealth health);
+
+/// The time in a Marathon version string (ISO-8601, "2015-09-30T09:09:17.614Z"), in UTC;
+/// invalid when it is not one.
+QDateTime versionTime(const QString &version);
+
+/// TASK_FINISHED, TASK_FAILED, TASK_KILLED, TASK_LOST, TASK_ERROR, TASK_DROPPED, TASK_GONE,
+/// TASK_GONE_BY_OPERATOR: the task is over (apis.md §2.3, §3.2).
+bool isTerminalTaskState(const QString &state);
+
 } // namespace Opsdeck::Models
