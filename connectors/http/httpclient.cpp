@@ -44,7 +44,8 @@ HttpReply::HttpReply(HttpClient *client, const HttpRequest &request, const QStri
     m_elapsed.start();
     m_headersTimer.setSingleShot(true);
     connect(&m_headersTimer, &QTimer::timeout, this, [this] {
-        finish(tr("%1: no answer within %2 ms").arg(m_describe).arg(m_request.headersTimeoutMs));
+        finish(
+            tr("%1: no answer within %2 ms").arg(this->describe()).arg(m_request.headersTimeoutMs));
     });
 }
 
@@ -89,6 +90,17 @@ QByteArray HttpReply::header(const QByteArray &name) const
     return {};
 }
 
+QString HttpReply::describe() const
+{
+    if (m_redirects == 0)
+        return m_describe;
+    QByteArray url = m_effectiveUrl;
+    const qsizetype q = url.indexOf('?');
+    if (q >= 0)
+        url.truncate(q);
+    return tr("%1 (redirected to %2)").arg(m_describe, QString::fromUtf8(url));
+}
+
 QString HttpReply::errorString() const
 {
     if (!m_transportError.isEmpty())
@@ -96,7 +108,7 @@ QString HttpReply::errorString() const
     if (ok())
         return QString();
     if (!m_finished)
-        return tr("%1: still running").arg(m_describe);
+        return tr("%1: still running").arg(describe());
     // Docker, Consul and Marathon put their reason in {"message": "..."}.
     QString detail;
     const QJsonDocument doc = QJsonDocument::fromJson(m_body);
@@ -105,14 +117,16 @@ QString HttpReply::errorString() const
     if (detail.isEmpty())
         detail = QString::fromUtf8(m_body.left(200)).trimmed();
     if (detail.isEmpty())
-        return tr("%1: HTTP %2").arg(m_describe).arg(m_status);
-    return tr("%1: HTTP %2: %3").arg(m_describe).arg(m_status).arg(detail);
+        return tr("%1: HTTP %2").arg(describe()).arg(m_status);
+    return tr("%1: HTTP %2: %3").arg(describe()).arg(m_status).arg(detail);
 }
 
 size_t HttpReply::onWrite(char *data, size_t size, size_t count, void *self)
 {
     auto *reply = static_cast<HttpReply *>(self);
     const size_t n = size * count;
+    if (reply->m_inRedirect)
+        return n; // the body of a redirect being followed ("moved"): not the answer
     if (reply->m_request.stream) {
         reply->m_pendingChunk.append(data, qsizetype(n));
         if (reply->m_pendingChunk.size() > reply->m_request.maxBodyBytes) {
@@ -140,11 +154,22 @@ size_t HttpReply::onHeader(char *data, size_t size, size_t count, void *self)
         // A new response starts (after a 100 Continue, say): forget the earlier headers.
         reply->m_headers.clear();
         reply->m_headersDone = false;
+        reply->m_inRedirect = false;
         long code = 0;
         curl_easy_getinfo(reply->m_easy, CURLINFO_RESPONSE_CODE, &code);
         reply->m_status = int(code);
     } else if (line.isEmpty()) {
-        if (reply->m_status >= 200) {
+        const int status = reply->m_status;
+        if (reply->m_request.maxRedirects > 0 && status >= 300 && status < 400 && status != 304
+            && !reply->header("Location").isEmpty()) {
+            // curl follows it (or fails with "Maximum redirects followed" past the limit).
+            reply->m_inRedirect = true;
+            ++reply->m_redirects;
+        } else if (status >= 200) {
+            char *effective = nullptr;
+            curl_easy_getinfo(reply->m_easy, CURLINFO_EFFECTIVE_URL, &effective);
+            if (effective)
+                reply->m_effectiveUrl = QByteArray(effective);
             reply->m_headersDone = true;
             if (reply->m_client)
                 reply->m_client->queueDelivery(reply);
@@ -186,13 +211,13 @@ void HttpReply::complete(int curlCode, const QString &curlError)
     if (curlCode != CURLE_OK) {
         if (m_tooLarge) {
             m_transportError = tr("%1: the answer exceeded %2 MiB and was cut off")
-                                   .arg(m_describe)
+                                   .arg(describe())
                                    .arg(m_request.maxBodyBytes / (1024 * 1024));
         } else if (curlCode == CURLE_OPERATION_TIMEDOUT) {
             m_transportError =
-                tr("%1: timed out after %2 ms").arg(m_describe).arg(m_elapsed.elapsed());
+                tr("%1: timed out after %2 ms").arg(describe()).arg(m_elapsed.elapsed());
         } else {
-            m_transportError = tr("%1: %2").arg(m_describe, curlError);
+            m_transportError = tr("%1: %2").arg(describe(), curlError);
         }
     }
     finish(m_transportError);
@@ -256,6 +281,7 @@ HttpReply *HttpClient::send(const HttpEndpoint &endpoint, const HttpRequest &req
     CURL *easy = curl_easy_init();
     reply->m_easy = easy;
     const QByteArray url = endpoint.baseUrl + request.path;
+    reply->m_effectiveUrl = url;
     curl_easy_setopt(easy, CURLOPT_URL, url.constData());
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
@@ -268,7 +294,15 @@ HttpReply *HttpClient::send(const HttpEndpoint &endpoint, const HttpRequest &req
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(request.connectTimeoutMs));
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, long(request.timeoutMs));
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    if (request.maxRedirects > 0) {
+        // curl resolves relative and protocol-relative Locations against the current URL, and
+        // clears Authorization when the host or port changes (checked with curl 7.88).
+        curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt(easy, CURLOPT_MAXREDIRS, long(request.maxRedirects));
+        curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    } else {
+        curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    }
     // Sources are reached directly: an http_proxy in the environment must not reroute (or
     // leak) requests meant for an engine on the local network.
     curl_easy_setopt(easy, CURLOPT_PROXY, "");
@@ -291,6 +325,13 @@ HttpReply *HttpClient::send(const HttpEndpoint &endpoint, const HttpRequest &req
     if (!request.contentType.isEmpty())
         headers = curl_slist_append(headers,
                                     QByteArray("Content-Type: " + request.contentType).constData());
+    for (const auto &[name, value] : request.headers) {
+        // A header line must not smuggle a second one in.
+        if (name.isEmpty() || name.contains('\r') || name.contains('\n') || name.contains(':')
+            || value.contains('\r') || value.contains('\n'))
+            continue;
+        headers = curl_slist_append(headers, QByteArray(name + ": " + value).constData());
+    }
     reply->m_headerList = headers;
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     if (request.method == "GET") {

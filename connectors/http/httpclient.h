@@ -8,6 +8,7 @@
 #include <QHash>
 #include <QList>
 #include <QObject>
+#include <QPair>
 #include <QPointer>
 #include <QTimer>
 
@@ -24,12 +25,21 @@ struct HttpEndpoint
     Models::TlsFiles tls;
 };
 
+/// One request header, e.g. {"Accept", "text/event-stream"}.
+using HttpHeader = QPair<QByteArray, QByteArray>;
+
 struct HttpRequest
 {
     QByteArray method = "GET";
     QByteArray path; ///< with query, e.g. "/v1.41/containers/json?all=1"
     QByteArray body;
     QByteArray contentType;
+    /// Sent as given. An Authorization header is never part of a message, and curl drops it when
+    /// a redirect leads to another host or port.
+    QList<HttpHeader> headers;
+    /// Redirects (3xx with a Location) followed before giving up; 0 answers with the 3xx itself.
+    /// Relative and protocol-relative ("//host:port/…", Mesos) Locations keep the scheme.
+    int maxRedirects = 0;
     int connectTimeoutMs = 3000;
     /// The whole exchange; 0 for none (streams).
     int timeoutMs = 10000;
@@ -64,6 +74,12 @@ public:
     QByteArray body() const { return m_body; }
 
     QByteArray header(const QByteArray &name) const;
+
+    /// The URL that answered: the requested one, or where redirects led.
+    QByteArray effectiveUrl() const { return m_effectiveUrl; }
+
+    int redirectCount() const { return m_redirects; }
+
     /// What went wrong in a sentence: a transport error, or the HTTP status with the
     /// server's own message when it sent one.
     QString errorString() const;
@@ -84,6 +100,8 @@ private:
     friend class HttpClient;
     HttpReply(HttpClient *client, const HttpRequest &request, const QString &describe);
 
+    /// "GET /v2/apps on http://…", and where redirects led; for messages.
+    QString describe() const;
     void deliver();
     void complete(int curlCode, const QString &curlError);
     /// Ends the request: successfully when @p error is empty.
@@ -98,7 +116,12 @@ private:
     QByteArray m_body;
     QByteArray m_pendingChunk;
     QList<QPair<QByteArray, QByteArray>> m_headers;
+    QByteArray m_effectiveUrl;
     int m_status = 0;
+    int m_redirects = 0;
+    /// The current response is a redirect curl is about to follow: its headers and body are not
+    /// the answer.
+    bool m_inRedirect = false;
     bool m_headersDone = false;
     bool m_headersAnnounced = false;
     bool m_finished = false;
