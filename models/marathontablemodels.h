@@ -33,7 +33,7 @@ protected:
     using QAbstractTableModel::QAbstractTableModel;
 
     /// The keys to show right after setStore, in row order.
-    virtual QStringList initialKeys() const = 0;
+    virtual QStringList initialKeys() = 0;
     /// Connects the store's signals this model follows (called by setStore).
     virtual void connectStore() = 0;
     /// Whether @p key still has data behind it (an added key without data is skipped).
@@ -96,7 +96,7 @@ public:
     headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 protected:
-    QStringList initialKeys() const override;
+    QStringList initialKeys() override;
     void connectStore() override;
     bool hasKey(const QString &key) const override;
 
@@ -146,7 +146,7 @@ public:
     headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 protected:
-    QStringList initialKeys() const override;
+    QStringList initialKeys() override;
     void connectStore() override;
     bool hasKey(const QString &key) const override;
 
@@ -195,7 +195,7 @@ public:
     headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 protected:
-    QStringList initialKeys() const override;
+    QStringList initialKeys() override;
     void connectStore() override;
     bool hasKey(const QString &key) const override;
 
@@ -237,7 +237,7 @@ public:
     headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 protected:
-    QStringList initialKeys() const override;
+    QStringList initialKeys() override;
     void connectStore() override;
     bool hasKey(const QString &key) const override;
 };

@@ -1,2 +1,10 @@
 # SPDX-License-Identifier: MIT
 # Marathon and Mesos: models, parsers, connectors.
+
+# Models (store, table models, rollout plans).
+opsdeck_add_test(NAME tst_marathonstore SOURCES unit/models/tst_marathonstore.cpp
+                 LIBS opsdeck_models LABELS unit)
+opsdeck_add_test(NAME tst_marathontablemodels SOURCES unit/models/tst_marathontablemodels.cpp
+                 LIBS opsdeck_models LABELS unit)
+opsdeck_add_test(NAME tst_rolloutplan SOURCES unit/models/tst_rolloutplan.cpp
+                 LIBS opsdeck_models LABELS unit)
