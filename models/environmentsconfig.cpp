@@ -25,8 +25,6 @@ QString tr(const char *text)
 
 // Sections later versions fill in; named here so the message says "not yet", not "unknown".
 const QStringList kReservedEnvironmentSections = {
-    QStringLiteral("marathon"),
-    QStringLiteral("mesos"),
     QStringLiteral("consul"),
     QStringLiteral("etcd"),
     QStringLiteral("zookeeper"),
@@ -34,6 +32,11 @@ const QStringList kReservedEnvironmentSections = {
 };
 
 const QRegularExpression kColourPattern(QStringLiteral("^#[0-9a-fA-F]{6}$"));
+const QRegularExpression kVariablePattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+
+// Marathon and Mesos answer within seconds; 10 s per request leaves room for a loaded master
+// without letting a hung one block the view for long.
+constexpr qint64 kDefaultClusterTimeoutMs = 10000;
 
 /// Thrown inside the walker only, caught in parse(): the first error ends the read.
 struct Failure
@@ -285,6 +288,85 @@ public:
         return h;
     }
 
+    /// The `urls` of a marathon or mesos section: a non-empty list of http(s) URLs with a host.
+    QStringList clusterUrls(const YAML::Node &section, const QString &path) const
+    {
+        const QString urlsPath = join(path, QStringLiteral("urls"));
+        const YAML::Node urls = section["urls"];
+        if (!urls.IsDefined() || urls.IsNull())
+            fail(section, urlsPath, tr("required key 'urls' is missing"));
+        if (!urls.IsSequence() || urls.size() == 0)
+            fail(urls,
+                 urlsPath,
+                 tr("expected a non-empty list of URLs, e.g. "
+                    "[http://marathon-1.example.internal:8080]"));
+        QStringList out;
+        for (std::size_t i = 0; i < urls.size(); ++i) {
+            const QString p = index(urlsPath, i);
+            QString text = scalar(urls[i], p).trimmed();
+            while (text.endsWith(QLatin1Char('/')))
+                text.chop(1);
+            const QUrl url(text, QUrl::StrictMode);
+            const QString scheme = url.scheme();
+            if (!url.isValid()
+                || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+                fail(urls[i], p, tr("'%1' is not an http:// or https:// URL").arg(text));
+            if (url.host().isEmpty())
+                fail(urls[i], p, tr("'%1' has no host").arg(text));
+            // Credentials in a URL end up in logs and on screen; there are keys for them.
+            if (!url.userInfo().isEmpty())
+                fail(urls[i],
+                     p,
+                     tr("no user or password in the URL: use username and password_env"));
+            if (url.hasQuery() || url.hasFragment())
+                fail(urls[i], p, tr("'%1' must not have a query or fragment").arg(text));
+            if (out.contains(text))
+                fail(urls[i], p, tr("'%1' is listed twice").arg(text));
+            out << text;
+        }
+        return out;
+    }
+
+    MarathonConfig marathon(const YAML::Node &node, const QString &path) const
+    {
+        if (node.IsMap() && node["password"].IsDefined())
+            fail(node["password"],
+                 join(path, QStringLiteral("password")),
+                 tr("passwords are not written in this file: put it in an environment variable "
+                    "and name that variable in password_env"));
+        expectMap(node,
+                  path,
+                  {QStringLiteral("urls"),
+                   QStringLiteral("username"),
+                   QStringLiteral("password_env"),
+                   QStringLiteral("timeout")});
+        MarathonConfig m;
+        m.urls = clusterUrls(node, path);
+        m.username = optionalString(node, path, "username");
+        m.passwordEnv = optionalString(node, path, "password_env");
+        if (!m.passwordEnv.isEmpty() && !kVariablePattern.match(m.passwordEnv).hasMatch())
+            fail(node["password_env"],
+                 join(path, QStringLiteral("password_env")),
+                 tr("expected the name of an environment variable, like MARATHON_PASSWORD, "
+                    "found '%1'")
+                     .arg(m.passwordEnv));
+        if (!m.passwordEnv.isEmpty() && m.username.isEmpty())
+            fail(node["password_env"],
+                 join(path, QStringLiteral("password_env")),
+                 tr("a password needs a username"));
+        m.timeoutMs = optionalDuration(node, path, "timeout", kDefaultClusterTimeoutMs);
+        return m;
+    }
+
+    MesosConfig mesos(const YAML::Node &node, const QString &path) const
+    {
+        expectMap(node, path, {QStringLiteral("urls"), QStringLiteral("timeout")});
+        MesosConfig m;
+        m.urls = clusterUrls(node, path);
+        m.timeoutMs = optionalDuration(node, path, "timeout", kDefaultClusterTimeoutMs);
+        return m;
+    }
+
     EnvironmentConfig environment(const YAML::Node &node, const QString &path) const
     {
         expectMap(node,
@@ -294,7 +376,9 @@ public:
                    QStringLiteral("color"),
                    QStringLiteral("production"),
                    QStringLiteral("read_only"),
-                   QStringLiteral("docker")});
+                   QStringLiteral("docker"),
+                   QStringLiteral("marathon"),
+                   QStringLiteral("mesos")});
         EnvironmentConfig env;
         env.name = requiredString(node, path, "name");
         env.production = optionalBool(node, path, "production", false);
@@ -329,6 +413,12 @@ public:
                 env.dockerHosts << h;
             }
         }
+        const YAML::Node marathonNode = node["marathon"];
+        if (marathonNode.IsDefined() && !marathonNode.IsNull())
+            env.marathon = marathon(marathonNode, join(path, QStringLiteral("marathon")));
+        const YAML::Node mesosNode = node["mesos"];
+        if (mesosNode.IsDefined() && !mesosNode.IsNull())
+            env.mesos = mesos(mesosNode, join(path, QStringLiteral("mesos")));
         return env;
     }
 

@@ -8,6 +8,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+#include <variant>
+
 namespace Opsdeck::Models {
 
 /// TLS material for a Docker host: paths only, never the key itself.
@@ -33,6 +36,27 @@ struct DockerHostConfig
     bool operator==(const DockerHostConfig &) const = default;
 };
 
+/// A Marathon cluster: its masters (the connector follows the leader) and how to log in.
+struct MarathonConfig
+{
+    QStringList urls; ///< http:// or https:// masters, without a trailing slash
+    QString username; ///< HTTP Basic user; empty: no authentication
+    QString
+        passwordEnv; ///< the NAME of the environment variable holding the password, never the password
+    qint64 timeoutMs = 10000; ///< per request
+
+    bool operator==(const MarathonConfig &) const = default;
+};
+
+/// A Mesos cluster: its masters (the connector follows the leader).
+struct MesosConfig
+{
+    QStringList urls;         ///< http:// or https:// masters, without a trailing slash
+    qint64 timeoutMs = 10000; ///< per request
+
+    bool operator==(const MesosConfig &) const = default;
+};
+
 struct EnvironmentConfig
 {
     QString name;
@@ -40,6 +64,8 @@ struct EnvironmentConfig
     bool production = false;
     bool readOnly = false;
     QList<DockerHostConfig> dockerHosts;
+    std::optional<MarathonConfig> marathon; ///< the `marathon` section, when present
+    std::optional<MesosConfig> mesos;       ///< the `mesos` section, when present
 
     bool operator==(const EnvironmentConfig &) const = default;
 };

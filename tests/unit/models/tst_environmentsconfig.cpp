@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "models/environmentsconfig.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -14,20 +15,24 @@ class tst_EnvironmentsConfig : public QObject
 private slots:
     void parsesAGoodFile();
     void bareUrlsAndDefaults();
+    void marathonAndMesosSections();
+    void clusterOnlyEnvironment();
     void badFiles_data();
     void badFiles();
     void unreadableCertificateNamesThePath();
     void relativeTlsPathsResolveAgainstTheFile();
     void missingFileIsAnError();
     void exampleFileIsValid();
+    void exampleFileParsesWithItsCertificates();
     void dockerHostFallback();
     void durations_data();
     void durations();
 
 private:
-    static OpsdeckConfig parseOk(const QByteArray &yaml)
+    static OpsdeckConfig parseOk(const QByteArray &yaml,
+                                 const QString &fileName = QStringLiteral("envs.yaml"))
     {
-        const auto result = EnvironmentsConfigLoader::parse(yaml, QStringLiteral("envs.yaml"));
+        const auto result = EnvironmentsConfigLoader::parse(yaml, fileName);
         if (const auto *e = std::get_if<ConfigError>(&result))
             qFatal("unexpected error: %s", qPrintable(e->toString()));
         return std::get<OpsdeckConfig>(result);
@@ -84,6 +89,51 @@ void tst_EnvironmentsConfig::bareUrlsAndDefaults()
     QCOMPARE(c.flags, FlagSettings{});
 }
 
+void tst_EnvironmentsConfig::marathonAndMesosSections()
+{
+    const OpsdeckConfig c = parseOk(R"(environments:
+  - name: Staging
+    docker:
+      hosts: [unix:///run/a.sock]
+    marathon:
+      urls: [http://127.0.0.1:8080/, 'https://[::1]:8443']
+      username: ops
+      password_env: MARATHON_PASSWORD
+      timeout: 5s
+    mesos:
+      urls:
+        - http://mesos-1.example.internal:5050
+  - name: Integration
+)");
+    const EnvironmentConfig &staging = c.environments.at(0);
+    QVERIFY(staging.marathon);
+    QCOMPARE(staging.marathon->urls,
+             (QStringList{QStringLiteral("http://127.0.0.1:8080"),
+                          QStringLiteral("https://[::1]:8443")}));
+    QCOMPARE(staging.marathon->username, QStringLiteral("ops"));
+    QCOMPARE(staging.marathon->passwordEnv, QStringLiteral("MARATHON_PASSWORD"));
+    QCOMPARE(staging.marathon->timeoutMs, 5000);
+    QVERIFY(staging.mesos);
+    QCOMPARE(staging.mesos->urls,
+             QStringList{QStringLiteral("http://mesos-1.example.internal:5050")});
+    QCOMPARE(staging.mesos->timeoutMs, 10000); // the default
+    QCOMPARE(staging.dockerHosts.size(), 1);
+    // Sections left out stay absent.
+    QVERIFY(!c.environments.at(1).marathon);
+    QVERIFY(!c.environments.at(1).mesos);
+}
+
+void tst_EnvironmentsConfig::clusterOnlyEnvironment()
+{
+    // No Docker hosts at all: Marathon and Mesos are enough.
+    const OpsdeckConfig c = parseOk(
+        "environments:\n  - name: mesos-only\n    marathon: {urls: [http://127.0.0.1:8080]}\n");
+    QVERIFY(c.environments.at(0).dockerHosts.isEmpty());
+    QVERIFY(c.environments.at(0).marathon);
+    QCOMPARE(c.environments.at(0).marathon->username, QString());
+    QCOMPARE(c.environments.at(0).marathon->timeoutMs, 10000);
+}
+
 void tst_EnvironmentsConfig::badFiles_data()
 {
     QTest::addColumn<QByteArray>("yaml");
@@ -103,9 +153,72 @@ void tst_EnvironmentsConfig::badFiles_data()
         << QStringLiteral("envs.yaml:6:11: environments[0].docker.hosts[0].nmae: unknown key "
                           "'nmae' (expected one of: url, name, tls, tags)");
     QTest::newRow("reserved section")
-        << QByteArray("environments:\n  - name: x\n    marathon: {url: http://127.0.0.1:8080}\n")
-        << QStringLiteral("envs.yaml:3:5: environments[0].marathon: the 'marathon' section is not "
+        << QByteArray("environments:\n  - name: x\n    consul: {url: http://127.0.0.1:8500}\n")
+        << QStringLiteral("envs.yaml:3:5: environments[0].consul: the 'consul' section is not "
                           "supported by this version of Opsdeck yet");
+    QTest::newRow("marathon password")
+        << QByteArray("environments:\n  - name: x\n    marathon:\n      urls: "
+                      "[http://127.0.0.1:8080]\n      username: ops\n      password: hunter2\n")
+        << QStringLiteral("envs.yaml:6:17: environments[0].marathon.password: passwords are not "
+                          "written in this file: put it in an environment variable and name that "
+                          "variable in password_env");
+    QTest::newRow("marathon url singular")
+        << QByteArray("environments:\n  - name: x\n    marathon: {url: http://127.0.0.1:8080}\n")
+        << QStringLiteral("envs.yaml:3:16: environments[0].marathon.url: unknown key 'url' "
+                          "(expected one of: urls, username, password_env, timeout)");
+    QTest::newRow("marathon urls missing")
+        << QByteArray("environments:\n  - name: x\n    marathon:\n      username: ops\n")
+        << QStringLiteral("envs.yaml:4:7: environments[0].marathon.urls: required key 'urls' is "
+                          "missing");
+    QTest::newRow("marathon urls empty")
+        << QByteArray("environments:\n  - name: x\n    marathon: {urls: []}\n")
+        << QStringLiteral("envs.yaml:3:22: environments[0].marathon.urls: expected a non-empty "
+                          "list of URLs, e.g. [http://marathon-1.example.internal:8080]");
+    QTest::newRow("marathon urls not a list")
+        << QByteArray("environments:\n  - name: x\n    marathon: {urls: http://127.0.0.1:8080}\n")
+        << QStringLiteral("envs.yaml:3:22: environments[0].marathon.urls: expected a non-empty "
+                          "list of URLs, e.g. [http://marathon-1.example.internal:8080]");
+    QTest::newRow("marathon bad scheme")
+        << QByteArray("environments:\n  - name: x\n    marathon:\n      urls:\n        - "
+                      "http://127.0.0.1:8080\n        - tcp://127.0.0.1:8081\n")
+        << QStringLiteral("envs.yaml:6:11: environments[0].marathon.urls[1]: "
+                          "'tcp://127.0.0.1:8081' is not an http:// or https:// URL");
+    QTest::newRow("mesos no host")
+        << QByteArray("environments:\n  - name: x\n    mesos: {urls: ['http://:5050']}\n")
+        << QStringLiteral("envs.yaml:3:20: environments[0].mesos.urls[0]: 'http://:5050' has no "
+                          "host");
+    QTest::newRow("credentials in url")
+        << QByteArray("environments:\n  - name: x\n    marathon: {urls: "
+                      "['http://ops:pw@127.0.0.1:8080']}\n")
+        << QStringLiteral("envs.yaml:3:23: environments[0].marathon.urls[0]: no user or password "
+                          "in the URL: use username and password_env");
+    QTest::newRow("duplicate url")
+        << QByteArray("environments:\n  - name: x\n    mesos: {urls: [http://127.0.0.1:5050, "
+                      "'http://127.0.0.1:5050/']}\n")
+        << QStringLiteral("envs.yaml:3:43: environments[0].mesos.urls[1]: "
+                          "'http://127.0.0.1:5050' is listed twice");
+    QTest::newRow("password_env not a variable name")
+        << QByteArray("environments:\n  - name: x\n    marathon:\n      urls: "
+                      "[http://127.0.0.1:8080]\n      username: ops\n      password_env: "
+                      "'$MARATHON_PASSWORD'\n")
+        << QStringLiteral("envs.yaml:6:21: environments[0].marathon.password_env: expected the "
+                          "name of an environment variable, like MARATHON_PASSWORD, found "
+                          "'$MARATHON_PASSWORD'");
+    QTest::newRow("password_env without username")
+        << QByteArray("environments:\n  - name: x\n    marathon:\n      urls: "
+                      "[http://127.0.0.1:8080]\n      password_env: MARATHON_PASSWORD\n")
+        << QStringLiteral("envs.yaml:5:21: environments[0].marathon.password_env: a password "
+                          "needs a username");
+    QTest::newRow("mesos bad timeout")
+        << QByteArray("environments:\n  - name: x\n    mesos: {urls: [http://127.0.0.1:5050], "
+                      "timeout: 0s}\n")
+        << QStringLiteral(
+               "envs.yaml:3:53: environments[0].mesos.timeout: must be longer than zero");
+    QTest::newRow("mesos unknown key")
+        << QByteArray("environments:\n  - name: x\n    mesos: {urls: [http://127.0.0.1:5050], "
+                      "username: ops}\n")
+        << QStringLiteral("envs.yaml:3:44: environments[0].mesos.username: unknown key "
+                          "'username' (expected one of: urls, timeout)");
     QTest::newRow("wrong type bool")
         << QByteArray("environments:\n  - name: x\n    production: yes please\n")
         << QStringLiteral("envs.yaml:3:17: environments[0].production: expected true or false, "
@@ -228,6 +341,33 @@ void tst_EnvironmentsConfig::exampleFileIsValid()
     QVERIFY(std::holds_alternative<ConfigError>(result));
     QCOMPARE(std::get<ConfigError>(result).keyPath,
              QStringLiteral("environments[1].docker.hosts[0].tls.ca_file"));
+}
+
+void tst_EnvironmentsConfig::exampleFileParsesWithItsCertificates()
+{
+    // Next to the TLS files it names, the example must load as a whole.
+    QFile f(QStringLiteral(OPSDECK_SOURCE_DIR "/resources/environments.example.yaml"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QTemporaryDir dir;
+    QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("certs/staging")));
+    for (const char *name : {"ca.pem", "cert.pem", "key.pem"}) {
+        QFile pem(dir.filePath(QStringLiteral("certs/staging/") + QLatin1String(name)));
+        QVERIFY(pem.open(QIODevice::WriteOnly));
+        pem.write("x");
+    }
+    const OpsdeckConfig c = parseOk(f.readAll(), dir.filePath(QStringLiteral("example.yaml")));
+    QCOMPARE(c.environments.size(), 3);
+    const EnvironmentConfig *staging = c.environment(QStringLiteral("Staging"));
+    QVERIFY(staging);
+    QVERIFY(staging->marathon);
+    QCOMPARE(staging->marathon->urls.size(), 2);
+    QCOMPARE(staging->marathon->passwordEnv, QStringLiteral("MARATHON_PASSWORD"));
+    QVERIFY(staging->mesos);
+    for (const EnvironmentConfig &env : c.environments) {
+        for (const QString &url : (env.marathon ? env.marathon->urls : QStringList())
+                                      + (env.mesos ? env.mesos->urls : QStringList()))
+            QVERIFY2(url.startsWith(QLatin1String("http")), qPrintable(url));
+    }
 }
 
 void tst_EnvironmentsConfig::dockerHostFallback()
