@@ -228,6 +228,7 @@ void MarathonStore::updateStatus(HostStatus &current, const HostStatus &incoming
 void MarathonStore::setMarathonStatus(const HostStatus &status)
 {
     updateStatus(m_marathonStatus, status);
+    reevaluateStuck();
 }
 
 void MarathonStore::setMesosStatus(const HostStatus &status)
@@ -351,6 +352,9 @@ qint64 MarathonStore::lastProgressMs(const QString &id) const
 
 bool MarathonStore::isStuck(const QString &id, qint64 thresholdMs) const
 {
+    // While Marathon cannot be asked, "no progress seen" says nothing about the deployment.
+    if (m_marathonStatus.state == SourceState::Unreachable)
+        return false;
     const auto it = m_progress.constFind(id);
     return it != m_progress.cend() && now() - it->lastProgressMs > thresholdMs;
 }

@@ -83,7 +83,8 @@ public:
     qint64 deploymentAgeMs(const QString &id) const;
     /// When the deployment last moved (step or task counts of its apps); -1 when unknown.
     qint64 lastProgressMs(const QString &id) const;
-    /// No progress (same currentStep, same counts of its apps) for longer than @p thresholdMs.
+    /// No progress (same currentStep, same counts of its apps) for longer than @p thresholdMs;
+    /// never while Marathon is unreachable.
     bool isStuck(const QString &id, qint64 thresholdMs) const;
 
     /// isStuck with stuckThreshold(); a flip is announced as a deploymentsChanged "changed".

@@ -4,6 +4,7 @@
 #include "models/containertablemodel.h"
 
 #include <QCoreApplication>
+#include <QSet>
 
 #include <algorithm>
 #include <cmath>
@@ -90,12 +91,10 @@ QString taskStateText(const QString &state)
 QString formatUsage(double used, double total, const QString &unit)
 {
     const QString totalText =
-        unit.isEmpty() ? amount(total) : amount(total) + QLatin1Char(' ') + unit;
+        unit.isEmpty() ? amount(total) : trModels("%1 %2").arg(amount(total), unit);
     if (total <= 0)
-        return QStringLiteral("%1 / %2").arg(amount(used), totalText);
-    return QStringLiteral("%1 / %2 (%3 %)")
-        .arg(amount(used), totalText)
-        .arg(qRound(used / total * 100));
+        return trModels("%1 / %2").arg(amount(used), totalText);
+    return trModels("%1 / %2 (%3 %)").arg(amount(used), totalText).arg(qRound(used / total * 100));
 }
 
 QString formatMegabytesUsage(double usedMb, double totalMb)
@@ -649,8 +648,9 @@ bool MarathonDeploymentTableModel::hasKey(const QString &key) const
     return m_store && m_store->deployment(key);
 }
 
-void MarathonDeploymentTableModel::onAppsOrTasksChanged(const QStringList &appIds)
+void MarathonDeploymentTableModel::onAppsOrTasksChanged(const QStringList &appIdList)
 {
+    const QSet<QString> appIds(appIdList.cbegin(), appIdList.cend());
     QStringList touched;
     for (int row = 0; row < rowCount(); ++row) {
         const MarathonDeployment *d = m_store->deployment(keyAt(row));

@@ -369,6 +369,22 @@ void tst_MarathonStore::stuckWhenNothingMoves()
     m_store->flush();
     QCOMPARE(spy.count(), 2);
 
+    // While Marathon cannot be asked, nothing counts as stuck.
+    m_now += MarathonStore::kDefaultStuckThresholdMs + 1;
+    QVERIFY(m_store->isStuck(QStringLiteral("d")));
+    HostStatus down;
+    down.id = QStringLiteral("marathon");
+    down.state = SourceState::Unreachable;
+    m_store->setMarathonStatus(down);
+    QVERIFY(!m_store->isStuck(QStringLiteral("d")));
+    down.state = SourceState::Connected;
+    m_store->setMarathonStatus(down);
+    QVERIFY(m_store->isStuck(QStringLiteral("d")));
+    m_store->setApps({app(a, 2, kV2)},
+                     {task(a, QStringLiteral("1"), kV1),
+                      task(a, QStringLiteral("2"), kV2, TaskHealth::Healthy)});
+    QVERIFY(!m_store->isStuck(QStringLiteral("d")));
+
     // A step forward is progress as well; a smaller threshold applies at once.
     m_now += 5'000;
     m_store->setStuckThreshold(1'000);
