@@ -2,3 +2,5 @@
 # Contract tests of the simulated estate (app/sim) against the documented API shapes.
 opsdeck_add_test(NAME tst_simkafka SOURCES integration/sim/tst_simkafka.cpp
                  LIBS opsdeck_sim PkgConfig::RDKAFKA LABELS integration)
+opsdeck_add_test(NAME tst_simmesos SOURCES integration/sim/tst_simmesos.cpp
+                 LIBS opsdeck_sim Qt6::Network LABELS integration)
