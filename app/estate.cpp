@@ -1,14 +1,29 @@
 // SPDX-License-Identifier: MIT
 #include "app/estate.h"
 
+#include <QTimer>
+
 namespace Opsdeck::App {
 
 using namespace Opsdeck::Models;
 using Connectors::DockerHostConnector;
+using Connectors::MarathonConnector;
+using Connectors::MesosConnector;
+
+EstateMarathonOperations::EstateMarathonOperations(Estate *estate)
+    : MarathonOperations(estate)
+    , m_estate(estate)
+{}
+
+void EstateMarathonOperations::requestMarathonAction(const MarathonActionRequest &request)
+{
+    m_estate->requestMarathonAction(request);
+}
 
 Estate::Estate(const OpsdeckConfig &config, const QString &only, QObject *parent)
     : ContainerOperations(parent)
     , m_config(config)
+    , m_marathonOperations(new EstateMarathonOperations(this))
 {
     for (const EnvironmentConfig &env : std::as_const(m_config.environments)) {
         if (!only.isEmpty() && env.name.compare(only, Qt::CaseInsensitive) != 0)
@@ -47,6 +62,28 @@ Estate::Estate(const OpsdeckConfig &config, const QString &only, QObject *parent
                     });
             list << connector;
         }
+        if (env.marathon || env.mesos) {
+            auto *marathonStore = new MarathonStore(env.name, this);
+            m_marathonStores << marathonStore;
+            if (env.marathon) {
+                auto *connector =
+                    new MarathonConnector(*env.marathon, marathonStore, &m_http, this);
+                connect(connector,
+                        &MarathonConnector::actionFinished,
+                        m_marathonOperations,
+                        [this](const MarathonActionRequest &request,
+                               bool ok,
+                               const QString &message,
+                               const QString &deploymentId) {
+                            emit m_marathonOperations->marathonActionFinished(
+                                request, ok, message, deploymentId);
+                        });
+                m_marathon.insert(env.name, connector);
+            }
+            if (env.mesos)
+                m_mesos.insert(env.name,
+                               new MesosConnector(*env.mesos, marathonStore, &m_http, this));
+        }
     }
 }
 
@@ -56,6 +93,10 @@ Estate::~Estate()
     for (const auto &list : std::as_const(m_connectors))
         qDeleteAll(list);
     m_connectors.clear();
+    qDeleteAll(m_marathon);
+    m_marathon.clear();
+    qDeleteAll(m_mesos);
+    m_mesos.clear();
 }
 
 EnvironmentStore *Estate::store(const QString &environment) const
@@ -77,6 +118,39 @@ QList<DockerHostConnector *> Estate::connectors(const QString &environment) cons
     return m_connectors.value(environment);
 }
 
+MarathonStore *Estate::marathonStore(const QString &environment) const
+{
+    for (MarathonStore *s : m_marathonStores) {
+        if (s->environment().compare(environment, Qt::CaseInsensitive) == 0)
+            return s;
+    }
+    return nullptr;
+}
+
+MarathonConnector *Estate::marathonConnector(const QString &environment) const
+{
+    const EnvironmentConfig *env = m_config.environment(environment);
+    return env ? m_marathon.value(env->name) : nullptr;
+}
+
+MesosConnector *Estate::mesosConnector(const QString &environment) const
+{
+    const EnvironmentConfig *env = m_config.environment(environment);
+    return env ? m_mesos.value(env->name) : nullptr;
+}
+
+void Estate::setMarathonTimings(const Connectors::MarathonTimings &timings)
+{
+    for (MarathonConnector *c : std::as_const(m_marathon))
+        c->setTimings(timings);
+}
+
+void Estate::setMesosTimings(const Connectors::MesosTimings &timings)
+{
+    for (MesosConnector *c : std::as_const(m_mesos))
+        c->setTimings(timings);
+}
+
 void Estate::setTimings(const Connectors::DockerTimings &timings)
 {
     for (const auto &list : std::as_const(m_connectors)) {
@@ -91,6 +165,31 @@ void Estate::start()
         for (DockerHostConnector *c : list)
             c->start();
     }
+    for (MarathonConnector *c : std::as_const(m_marathon))
+        c->start();
+    for (MesosConnector *c : std::as_const(m_mesos))
+        c->start();
+}
+
+void Estate::requestMarathonAction(const MarathonActionRequest &request)
+{
+    const EnvironmentConfig *env = m_config.environment(request.environment);
+    QString refusal;
+    if (!env)
+        refusal = tr("no environment %1").arg(request.environment);
+    else if (env->readOnly)
+        // The views disable these actions already; this is the backstop.
+        refusal = tr("environment %1 is read-only: actions are disabled").arg(env->name);
+    else if (!m_marathon.value(env->name))
+        refusal = tr("environment %1 has no Marathon").arg(env->name);
+    if (refusal.isEmpty()) {
+        m_marathon.value(env->name)->requestAction(request);
+        return;
+    }
+    // Answered on the next turn, as every answer is (MarathonOperations is asynchronous).
+    QTimer::singleShot(0, m_marathonOperations, [this, request, refusal] {
+        emit m_marathonOperations->marathonActionFinished(request, false, refusal, QString());
+    });
 }
 
 DockerHostConnector *

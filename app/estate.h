@@ -3,18 +3,41 @@
 
 #include "connectors/docker/dockerhostconnector.h"
 #include "connectors/http/httpclient.h"
+#include "connectors/marathon/marathonconnector.h"
+#include "connectors/mesos/mesosconnector.h"
 #include "models/containeroperations.h"
 #include "models/environmentsconfig.h"
 #include "models/environmentstore.h"
+#include "models/marathonoperations.h"
+#include "models/marathonstore.h"
 
 #include <QHash>
 #include <QList>
 
 namespace Opsdeck::App {
 
+class Estate;
+
+/// The Marathon operations of an Estate (a second QObject interface, so a separate object):
+/// refuses every action in a read-only environment, hands the others to that environment's
+/// Marathon connector.
+class EstateMarathonOperations final : public Models::MarathonOperations
+{
+    Q_OBJECT
+
+public:
+    explicit EstateMarathonOperations(Estate *estate);
+
+    void requestMarathonAction(const Models::MarathonActionRequest &request) override;
+
+private:
+    Estate *m_estate; ///< owns this
+};
+
 /// Everything Opsdeck watches: one store per environment, fed by one connector per Docker
-/// host, all live at once so that switching environment loses nothing. Implements the
-/// container operations the front ends call.
+/// host, and where Marathon or Mesos is configured a MarathonStore fed by their connectors; all
+/// live at once so that switching environment loses nothing. Implements the container
+/// operations the front ends call, and (marathonOperations()) the Marathon ones.
 class Estate : public Models::ContainerOperations
 {
     Q_OBJECT
@@ -34,7 +57,19 @@ public:
     const Models::EnvironmentConfig *environment(const QString &name) const;
     QList<Connectors::DockerHostConnector *> connectors(const QString &environment) const;
 
+    /// The Marathon / Mesos store of @p environment; null when it has neither configured.
+    Models::MarathonStore *marathonStore(const QString &environment) const;
+
+    QList<Models::MarathonStore *> marathonStores() const { return m_marathonStores; }
+
+    Connectors::MarathonConnector *marathonConnector(const QString &environment) const;
+    Connectors::MesosConnector *mesosConnector(const QString &environment) const;
+
+    Models::MarathonOperations *marathonOperations() const { return m_marathonOperations; }
+
     void setTimings(const Connectors::DockerTimings &timings);
+    void setMarathonTimings(const Connectors::MarathonTimings &timings);
+    void setMesosTimings(const Connectors::MesosTimings &timings);
     void start();
 
     void requestAction(const QString &environment,
@@ -45,6 +80,9 @@ public:
     void requestStats(const QString &environment, const QString &key) override;
 
 private:
+    friend class EstateMarathonOperations;
+    void requestMarathonAction(const Models::MarathonActionRequest &request);
+
     /// Splits hostId/containerId and finds the host's connector.
     Connectors::DockerHostConnector *
     connectorFor(const QString &environment, const QString &key, QString *containerId) const;
@@ -53,6 +91,10 @@ private:
     Connectors::HttpClient m_http;
     QList<Models::EnvironmentStore *> m_stores;
     QHash<QString, QList<Connectors::DockerHostConnector *>> m_connectors; ///< by environment name
+    QList<Models::MarathonStore *> m_marathonStores;
+    QHash<QString, Connectors::MarathonConnector *> m_marathon; ///< by environment name
+    QHash<QString, Connectors::MesosConnector *> m_mesos;       ///< by environment name
+    EstateMarathonOperations *m_marathonOperations;             ///< child
 };
 
 } // namespace Opsdeck::App

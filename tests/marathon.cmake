@@ -8,3 +8,9 @@ opsdeck_add_test(NAME tst_marathontablemodels SOURCES unit/models/tst_marathonta
                  LIBS opsdeck_models LABELS unit)
 opsdeck_add_test(NAME tst_rolloutplan SOURCES unit/models/tst_rolloutplan.cpp
                  LIBS opsdeck_models LABELS unit)
+
+# Parsers (and SSE framing) of the Marathon and Mesos connectors.
+opsdeck_add_test(NAME tst_marathonparsers SOURCES unit/connectors/tst_marathonparsers.cpp
+                 LIBS opsdeck_connectors LABELS unit)
+opsdeck_add_test(NAME tst_mesosparsers SOURCES unit/connectors/tst_mesosparsers.cpp
+                 LIBS opsdeck_connectors LABELS unit)
