@@ -53,6 +53,28 @@ ConfirmActionDialog::ConfirmActionDialog(const QString &actionText,
     updateOk();
 }
 
+void ConfirmActionDialog::setWarning(const QString &text, bool strong)
+{
+    if (!m_warning) {
+        m_warning = new QLabel(this);
+        m_warning->setObjectName(QStringLiteral("confirmWarning"));
+        m_warning->setWordWrap(true);
+        m_warning->setTextFormat(Qt::PlainText);
+        // Right below the question, before the typed-name part and the buttons.
+        static_cast<QVBoxLayout *>(layout())->insertWidget(1, m_warning);
+    }
+    m_warning->setText(text);
+    m_warning->setStyleSheet(
+        strong ? QStringLiteral("QLabel { background: #c62828; color: white; padding: 6px; "
+                                "font-weight: bold; }")
+               : QStringLiteral("QLabel { background: #fff3c4; color: #212121; padding: 6px; }"));
+}
+
+QString ConfirmActionDialog::warning() const
+{
+    return m_warning ? m_warning->text() : QString();
+}
+
 void ConfirmActionDialog::updateOk()
 {
     const bool ok = !m_nameEdit || m_nameEdit->text() == m_environment;

@@ -4,6 +4,7 @@
 #include <QDialog>
 
 class QDialogButtonBox;
+class QLabel;
 class QLineEdit;
 
 namespace Opsdeck::Views {
@@ -21,6 +22,12 @@ public:
                         bool production,
                         QWidget *parent = nullptr);
 
+    /// Adds a warning below the question (e.g. "leaves mixed versions"); @p strong paints it
+    /// red, otherwise amber. Plain text.
+    void setWarning(const QString &text, bool strong);
+
+    QString warning() const;
+
     bool needsTypedName() const { return m_nameEdit != nullptr; }
 
     QLineEdit *nameEdit() const { return m_nameEdit; }
@@ -30,6 +37,7 @@ private:
 
     QString m_environment;
     QLineEdit *m_nameEdit = nullptr;
+    QLabel *m_warning = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };
 

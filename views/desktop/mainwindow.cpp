@@ -6,6 +6,8 @@
 #include "views/desktop/confirmactiondialog.h"
 #include "views/desktop/containerdetailswidget.h"
 #include "views/desktop/containerproxymodel.h"
+#include "views/desktop/marathonview.h"
+#include "views/desktop/mesosview.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -18,6 +20,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMenu>
 #include <QMenuBar>
 #include <QPainter>
 #include <QPixmap>
@@ -25,9 +28,12 @@
 #include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace Opsdeck::Views {
 
@@ -106,12 +112,19 @@ MainWindow::MainWindow(const OpsdeckConfig &config,
         updateStatusBar();
         updateEnvironmentLabels();
         updateActions();
+        updateTabs();
     });
     if (m_operations)
         connect(m_operations,
                 &ContainerOperations::actionFinished,
                 this,
                 &MainWindow::onActionFinished);
+
+    connect(
+        m_marathonView,
+        &MarathonView::statusMessage,
+        this,
+        [this](const QString &text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); });
 
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, [this] { m_table->viewport()->update(); });
@@ -140,17 +153,9 @@ void MainWindow::buildUi()
     }
     m_envBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     connect(m_envBox, &QComboBox::currentIndexChanged, this, &MainWindow::switchToEnvironment);
-    m_filter = new QLineEdit(central);
-    m_filter->setObjectName(QStringLiteral("filter"));
-    m_filter->setClearButtonEnabled(true);
-    m_filter->setPlaceholderText(
-        tr("Filter (Ctrl+F): name, image, host:NAME, state:exited, label:KEY=VALUE, is:flagged"));
-    m_flaggedOnly = new QCheckBox(tr("Flagged &only"), central);
     top->addWidget(envLabel);
     top->addWidget(m_envBox);
-    top->addSpacing(12);
-    top->addWidget(m_filter, 1);
-    top->addWidget(m_flaggedOnly);
+    top->addStretch(1);
     layout->addLayout(top);
 
     m_banner = new QLabel(central);
@@ -159,7 +164,26 @@ void MainWindow::buildUi()
     m_banner->setMargin(4);
     layout->addWidget(m_banner);
 
-    m_mainSplitter = new QSplitter(Qt::Horizontal, central);
+    // One set of tabs for every environment: switching environments keeps the tab.
+    m_tabs = new QTabWidget(central);
+    m_tabs->setObjectName(QStringLiteral("sourceTabs"));
+    m_tabs->setDocumentMode(true);
+    m_containerPage = new QWidget(m_tabs);
+    m_containerPage->setObjectName(QStringLiteral("containersPage"));
+    auto *pageLayout = new QVBoxLayout(m_containerPage);
+    pageLayout->setContentsMargins(4, 4, 4, 4);
+    auto *filterRow = new QHBoxLayout;
+    m_filter = new QLineEdit(m_containerPage);
+    m_filter->setObjectName(QStringLiteral("filter"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setPlaceholderText(
+        tr("Filter (Ctrl+F): name, image, host:NAME, state:exited, label:KEY=VALUE, is:flagged"));
+    m_flaggedOnly = new QCheckBox(tr("Flagged &only"), m_containerPage);
+    filterRow->addWidget(m_filter, 1);
+    filterRow->addWidget(m_flaggedOnly);
+    pageLayout->addLayout(filterRow);
+
+    m_mainSplitter = new QSplitter(Qt::Horizontal, m_containerPage);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
     m_hostModel = new HostListModel(this);
     auto *hostProxy = new HostDecorationProxy(this);
@@ -194,7 +218,21 @@ void MainWindow::buildUi()
     m_rightSplitter->setStretchFactor(0, 3);
     m_rightSplitter->setStretchFactor(1, 2);
     m_mainSplitter->setStretchFactor(1, 1);
-    layout->addWidget(m_mainSplitter, 1);
+    pageLayout->addWidget(m_mainSplitter, 1);
+
+    m_marathonView = new MarathonView(m_tabs);
+    m_mesosView = new MesosView(m_tabs);
+    m_tabs->addTab(m_containerPage, tr("Containers"));
+    m_tabs->addTab(m_marathonView, tr("Marathon"));
+    m_tabs->addTab(m_mesosView, tr("Mesos agents"));
+    m_tabs->setTabToolTip(ContainersTab, tr("Docker containers of every host (Alt+1)"));
+    m_tabs->setTabToolTip(MarathonTab, tr("Marathon apps, tasks and deployments (Alt+2)"));
+    m_tabs->setTabToolTip(MesosTab, tr("Mesos agents and their resources (Alt+3)"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        updateActions();
+        updateTabs();
+    });
+    layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &ContainerProxyModel::setFilterText);
@@ -224,6 +262,7 @@ void MainWindow::buildActions()
     toolbar->setObjectName(QStringLiteral("actionsToolbar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
     auto *containerMenu = menuBar()->addMenu(tr("&Container"));
+    m_containerMenu = containerMenu;
     m_restart = new QAction(tr("&Restart"), this);
     m_restart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_stop = new QAction(tr("S&top"), this);
@@ -244,17 +283,45 @@ void MainWindow::buildActions()
         m_startAction, &QAction::triggered, this, [this] { askAndRun(ContainerAction::Start); });
     connect(logs, &QAction::triggered, m_details, &ContainerDetailsWidget::showLogsTab);
 
+    // Marathon's actions share the toolbar; only the current tab's actions are shown, so a key
+    // never acts on a table that is out of sight.
+    m_marathonMenu = menuBar()->addMenu(tr("&Marathon"));
+    const QList<QAction *> marathonActions = m_marathonView->marathonActions();
+    for (int i = 0; i < marathonActions.size(); ++i) {
+        QAction *a = marathonActions.at(i);
+        toolbar->addAction(a);
+        if (i == 3)
+            m_marathonMenu->addSeparator(); // app actions, then deployment actions
+        m_marathonMenu->addAction(a);
+    }
+
     auto *viewMenu = menuBar()->addMenu(tr("&View"));
-    auto *find = viewMenu->addAction(tr("&Filter containers"));
+
+    const struct
+    {
+        Tab tab;
+        QString text;
+    } tabEntries[] = {
+        {ContainersTab, tr("&Containers")},
+        {MarathonTab, tr("&Marathon")},
+        {MesosTab, tr("Mesos &agents")},
+    };
+
+    for (const auto &entry : tabEntries) {
+        auto *a = viewMenu->addAction(entry.text);
+        a->setShortcut(QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + int(entry.tab))));
+        connect(a, &QAction::triggered, this, [this, tab = entry.tab] { showTab(tab); });
+    }
+    viewMenu->addSeparator();
+    auto *find = viewMenu->addAction(tr("&Filter"));
     find->setShortcuts({QKeySequence::Find, QKeySequence(Qt::Key_Slash)});
-    connect(find, &QAction::triggered, this, [this] {
-        m_filter->setFocus();
-        m_filter->selectAll();
-    });
+    connect(find, &QAction::triggered, this, &MainWindow::focusFilter);
     auto *flagged = viewMenu->addAction(tr("Show &flagged only"));
     flagged->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
     connect(flagged, &QAction::triggered, m_flaggedOnly, &QCheckBox::toggle);
-    auto *clear = new QShortcut(QKeySequence(Qt::Key_Escape), m_filter);
+    // Esc clears the filter of the tab it is pressed in; each tab has its own.
+    auto *clear = new QShortcut(QKeySequence(Qt::Key_Escape), m_containerPage);
+    clear->setContext(Qt::WidgetWithChildrenShortcut);
     connect(clear, &QShortcut::activated, m_filter, &QLineEdit::clear);
     viewMenu->addSeparator();
     auto *envMenu = menuBar()->addMenu(tr("E&nvironment"));
@@ -281,6 +348,11 @@ void MainWindow::restoreSettings()
         settings.value(QStringLiteral("window/rightSplitter")).toByteArray());
     m_table->horizontalHeader()->restoreState(
         settings.value(QStringLiteral("window/containerHeader")).toByteArray());
+    m_marathonView->restoreState(settings.value(QStringLiteral("window/marathon")).toByteArray());
+    m_mesosView->restoreState(settings.value(QStringLiteral("window/mesosHeader")).toByteArray());
+    showTab(Tab(std::clamp(settings.value(QStringLiteral("window/tab"), 0).toInt(),
+                           int(ContainersTab),
+                           int(MesosTab))));
     const QString env = settings.value(QStringLiteral("window/environment")).toString();
     int index = 0;
     for (int i = 0; i < m_stores.size(); ++i) {
@@ -305,6 +377,9 @@ void MainWindow::closeEvent(QCloseEvent *event)
     settings.setValue(QStringLiteral("window/containerHeader"),
                       m_table->horizontalHeader()->saveState());
     settings.setValue(QStringLiteral("window/environment"), currentEnvironment());
+    settings.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
+    settings.setValue(QStringLiteral("window/marathon"), m_marathonView->saveState());
+    settings.setValue(QStringLiteral("window/mesosHeader"), m_mesosView->saveState());
     event->accept();
 }
 
@@ -340,6 +415,7 @@ void MainWindow::switchToEnvironment(int index)
     m_hostList->setCurrentIndex(m_hostList->model()->index(0, 0));
     m_proxy->setHostId(QString());
     m_details->showContainer(store, QString());
+    applyMarathonStores();
     updateBanner();
     updateStatusBar();
     updateActions();
@@ -427,6 +503,15 @@ void MainWindow::updateActions()
         row.action->setToolTip(reason.isEmpty() ? row.tip : reason);
         row.action->setStatusTip(reason.isEmpty() ? row.tip : reason);
     }
+
+    // Each tab shows only its own actions; a hidden action is disabled, shortcut included.
+    const Tab tab = currentTab();
+    for (QAction *a : {m_restart, m_stop, m_startAction})
+        a->setVisible(tab == ContainersTab);
+    for (QAction *a : m_marathonView->marathonActions())
+        a->setVisible(tab == MarathonTab);
+    m_containerMenu->menuAction()->setVisible(tab == ContainersTab);
+    m_marathonMenu->menuAction()->setVisible(tab == MarathonTab);
 }
 
 void MainWindow::askAndRun(ContainerAction action)
@@ -523,6 +608,91 @@ void MainWindow::updateEnvironmentLabels()
             text += tr("  ✖ %1 down").arg(down);
         m_envBox->setItemText(i, text);
     }
+}
+
+void MainWindow::setMarathon(const QList<MarathonStore *> &stores, MarathonOperations *operations)
+{
+    for (const QPointer<MarathonStore> &store : std::as_const(m_marathonStores)) {
+        if (store)
+            disconnect(store, nullptr, this, nullptr);
+    }
+    m_marathonStores.clear();
+    for (MarathonStore *store : stores) {
+        m_marathonStores << store;
+        if (store)
+            connect(
+                store, &MarathonStore::statusChanged, this, [this] { m_statusCoalesce.start(); });
+        if (store)
+            connect(store, &MarathonStore::appsChanged, this, [this] { m_statusCoalesce.start(); });
+    }
+    m_marathonView->setOperations(operations);
+    applyMarathonStores();
+    updateTabs();
+}
+
+void MainWindow::applyMarathonStores()
+{
+    const EnvironmentStore *store = currentStore();
+    if (!store)
+        return;
+    MarathonStore *marathon =
+        m_current < m_marathonStores.size() ? m_marathonStores.at(m_current) : nullptr;
+    EnvironmentConfig config;
+    if (const EnvironmentConfig *cfg = currentConfig())
+        config = *cfg;
+    else
+        config.name = store->environment();
+    m_marathonView->setEnvironment(config, marathon);
+    m_mesosView->setStore(config.name, marathon);
+    updateTabs();
+}
+
+void MainWindow::showTab(Tab tab)
+{
+    m_tabs->setCurrentIndex(int(tab));
+}
+
+MainWindow::Tab MainWindow::currentTab() const
+{
+    return Tab(m_tabs->currentIndex());
+}
+
+void MainWindow::focusFilter()
+{
+    switch (currentTab()) {
+    case ContainersTab:
+        m_filter->setFocus();
+        m_filter->selectAll();
+        break;
+    case MarathonTab:
+        m_marathonView->focusFilter();
+        break;
+    case MesosTab:
+        break;
+    }
+}
+
+void MainWindow::updateTabs()
+{
+    // A dot per source in the tab bar: trouble is visible from any tab.
+    const MarathonStore *marathon = m_current >= 0 && m_current < m_marathonStores.size()
+                                        ? m_marathonStores.at(m_current)
+                                        : nullptr;
+    if (!marathon) {
+        m_tabs->setTabIcon(MarathonTab, QIcon());
+        m_tabs->setTabIcon(MesosTab, QIcon());
+        m_tabs->setTabText(MarathonTab, tr("Marathon"));
+        return;
+    }
+    m_tabs->setTabIcon(MarathonTab, dot(stateColour(marathon->marathonStatus().state)));
+    m_tabs->setTabIcon(MesosTab, dot(stateColour(marathon->mesosStatus().state)));
+    int unhealthy = 0;
+    for (const QString &id : marathon->appIds()) {
+        const MarathonApp *app = marathon->app(id);
+        unhealthy += app && app->tasksUnhealthy > 0 ? 1 : 0;
+    }
+    m_tabs->setTabText(MarathonTab,
+                       unhealthy > 0 ? tr("Marathon  ⚑ %1").arg(unhealthy) : tr("Marathon"));
 }
 
 } // namespace Opsdeck::Views

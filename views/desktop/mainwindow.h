@@ -4,6 +4,8 @@
 #include "models/containeroperations.h"
 #include "models/environmentsconfig.h"
 #include "models/environmentstore.h"
+#include "models/marathonoperations.h"
+#include "models/marathonstore.h"
 #include "views/desktop/confirmactiondialog.h"
 
 #include <QMainWindow>
@@ -16,7 +18,9 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QListView;
+class QMenu;
 class QSplitter;
+class QTabWidget;
 class QTableView;
 
 namespace Opsdeck::Models {
@@ -28,9 +32,12 @@ namespace Opsdeck::Views {
 
 class ContainerDetailsWidget;
 class ContainerProxyModel;
+class MarathonView;
+class MesosView;
 
-/// The desktop console: environment switcher and banner, hosts, the containers of every host
-/// of the environment in one table, details, and guarded actions.
+/// The desktop console: environment switcher and banner, then tabs per environment: the
+/// containers of every host in one table with hosts, details and guarded actions; Marathon apps,
+/// tasks and deployments; Mesos agents.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -42,8 +49,23 @@ public:
                QWidget *parent = nullptr);
     ~MainWindow() override;
 
+    enum Tab {
+        ContainersTab,
+        MarathonTab,
+        MesosTab,
+    };
+
+    /// Marathon and Mesos per environment, index-aligned with the environments (the stores
+    /// given to the constructor); nullptr for an environment without Marathon. Not owned.
+    /// Without this call (or with nullptr) both tabs say "not configured".
+    void setMarathon(const QList<Models::MarathonStore *> &stores,
+                     Models::MarathonOperations *operations);
+
     void switchToEnvironment(int index);
     QString currentEnvironment() const;
+    /// Shows a tab (Alt+1 … Alt+3); the environment switch keeps it.
+    void showTab(Tab tab);
+    Tab currentTab() const;
 
     // For tests and automation.
     QComboBox *environmentBox() const { return m_envBox; }
@@ -66,6 +88,12 @@ public:
 
     ConfirmActionDialog *pendingConfirmation() const { return m_confirm; }
 
+    QTabWidget *tabs() const { return m_tabs; }
+
+    MarathonView *marathonView() const { return m_marathonView; }
+
+    MesosView *mesosView() const { return m_mesosView; }
+
     /// The key of the selected container, or empty.
     QString selectedKey() const;
 
@@ -80,6 +108,9 @@ private:
     void updateActions();
     void updateStatusBar();
     void updateEnvironmentLabels();
+    void updateTabs();
+    void applyMarathonStores();
+    void focusFilter();
     void onSelectionChanged();
     void onHostSelected();
     void askAndRun(Models::ContainerAction action);
@@ -92,14 +123,21 @@ private:
     const Models::EnvironmentConfig *currentConfig() const;
 
     Models::OpsdeckConfig m_config;
-    QList<Models::EnvironmentStore *> m_stores;         ///< not owned
-    QPointer<Models::ContainerOperations> m_operations; ///< not owned
+    QList<Models::EnvironmentStore *> m_stores;              ///< not owned
+    QPointer<Models::ContainerOperations> m_operations;      ///< not owned
+    QList<QPointer<Models::MarathonStore>> m_marathonStores; ///< not owned, index-aligned
     int m_current = -1;
 
     Models::ContainerTableModel *m_model = nullptr;
     ContainerProxyModel *m_proxy = nullptr;
     Models::HostListModel *m_hostModel = nullptr;
 
+    QTabWidget *m_tabs = nullptr;
+    QWidget *m_containerPage = nullptr;
+    MarathonView *m_marathonView = nullptr;
+    MesosView *m_mesosView = nullptr;
+    QMenu *m_containerMenu = nullptr;
+    QMenu *m_marathonMenu = nullptr;
     QComboBox *m_envBox = nullptr;
     QLabel *m_banner = nullptr;
     QLineEdit *m_filter = nullptr;
