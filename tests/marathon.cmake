@@ -14,3 +14,7 @@ opsdeck_add_test(NAME tst_marathonparsers SOURCES unit/connectors/tst_marathonpa
                  LIBS opsdeck_connectors LABELS unit)
 opsdeck_add_test(NAME tst_mesosparsers SOURCES unit/connectors/tst_mesosparsers.cpp
                  LIBS opsdeck_connectors LABELS unit)
+
+# The connectors against the simulated Marathon and Mesos (app/sim), through Estate.
+opsdeck_add_test(NAME tst_mesosconnector_live SOURCES integration/sim/tst_mesosconnector_live.cpp
+                 LIBS opsdeck_sim opsdeck_app LABELS integration)
