@@ -259,6 +259,37 @@ bool SimDockerHost::restart(const QString &idOrName, int timeoutSeconds)
     return true;
 }
 
+bool SimDockerHost::exitContainer(const QString &idOrName, int exitCode)
+{
+    const QString id = resolve(idOrName);
+    const auto it = m_containers.constFind(id);
+    if (it == m_containers.cend() || it->state != QLatin1String("running"))
+        return false;
+    die(id, exitCode, false);
+    return true;
+}
+
+bool SimDockerHost::removeContainer(const QString &idOrName)
+{
+    const QString id = resolve(idOrName);
+    auto it = m_containers.find(id);
+    if (it == m_containers.end())
+        return false;
+    if (it->state == QLatin1String("running")) {
+        emitEvent(*it, QStringLiteral("kill"), {{QStringLiteral("signal"), QStringLiteral("9")}});
+        die(id, 137, true);
+    }
+    ++m_generation; // no pending crash or restart timer may bring it back
+    m_runGeneration.remove(id);
+    const SimContainer gone = m_containers.take(id);
+    emitEvent(gone, QStringLiteral("destroy"));
+    for (const QPointer<HttpExchange> &s : m_logStreams.take(id)) {
+        if (s)
+            s->end();
+    }
+    return true;
+}
+
 void SimDockerHost::setHealth(const QString &id, const QString &health)
 {
     auto it = m_containers.find(resolve(id));

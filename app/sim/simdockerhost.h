@@ -78,6 +78,10 @@ public:
     bool restart(const QString &id, int timeoutSeconds);
     void setHealth(const QString &id, const QString &health);
     void appendLog(const QString &id, const QString &line);
+    /// The process exits by itself with @p exitCode (die, then the restart policy applies).
+    bool exitContainer(const QString &id, int exitCode);
+    /// `docker rm -f`: kills a running container (kill, die), then destroy; its streams end.
+    bool removeContainer(const QString &id);
 
 signals:
     void eventEmitted(const QJsonObject &event);
