@@ -39,7 +39,7 @@ const QByteArray kApps = R"({"apps": [
   "deployments": [{"id": "97c136bf-5a1c-4c4b-9c3b-1a2b3c4d5e6f"}],
   "tasks": [
    {"id": "prod_web.instance-aaaa", "appId": "/prod/web", "host": "agent-1.example.internal",
-    "ports": [31001], "servicePorts": [10000], "ipAddresses": [{"ipAddress": "10.0.0.1", "protocol": "IPv4"}],
+    "ports": [31001], "servicePorts": [10000], "ipAddresses": [{"ipAddress": "127.0.0.1", "protocol": "IPv4"}],
     "slaveId": "S1", "state": "TASK_RUNNING", "stagedAt": "2026-02-01T09:00:01.000Z",
     "startedAt": "2026-02-01T09:00:05.500Z", "version": "2026-02-01T09:00:00.000Z",
     "healthCheckResults": [{"alive": true, "consecutiveFailures": 0, "firstSuccess": "2026-02-01T09:00:10.000Z",
