@@ -259,6 +259,7 @@ void MainWindow::buildUi()
 void MainWindow::buildActions()
 {
     auto *toolbar = addToolBar(tr("Actions"));
+    m_actionsToolbar = toolbar;
     toolbar->setObjectName(QStringLiteral("actionsToolbar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
     auto *containerMenu = menuBar()->addMenu(tr("&Container"));
@@ -512,6 +513,7 @@ void MainWindow::updateActions()
         a->setVisible(tab == MarathonTab);
     m_containerMenu->menuAction()->setVisible(tab == ContainersTab);
     m_marathonMenu->menuAction()->setVisible(tab == MarathonTab);
+    m_actionsToolbar->setVisible(tab != MesosTab); // Opsdeck never changes Mesos
 }
 
 void MainWindow::askAndRun(ContainerAction action)

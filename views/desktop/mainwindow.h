@@ -22,6 +22,7 @@ class QMenu;
 class QSplitter;
 class QTabWidget;
 class QTableView;
+class QToolBar;
 
 namespace Opsdeck::Models {
 class ContainerTableModel;
@@ -138,6 +139,7 @@ private:
     MesosView *m_mesosView = nullptr;
     QMenu *m_containerMenu = nullptr;
     QMenu *m_marathonMenu = nullptr;
+    QToolBar *m_actionsToolbar = nullptr;
     QComboBox *m_envBox = nullptr;
     QLabel *m_banner = nullptr;
     QLineEdit *m_filter = nullptr;

@@ -512,7 +512,7 @@ MarathonView::MarathonView(QWidget *parent)
     m_appTable = makeTable(QStringLiteral("marathonAppTable"), m_splitter);
     m_appTable->setModel(m_appProxy);
     m_appTable->sortByColumn(MarathonAppTableModel::IdColumn, Qt::AscendingOrder);
-    const int appWidths[] = {200, 75, 70, 60, 70, 80, 175, 280};
+    const int appWidths[] = {200, 75, 70, 60, 70, 80, 205, 300};
     for (int c = 0; c < int(std::size(appWidths)); ++c)
         m_appTable->setColumnWidth(c, appWidths[c]);
 
@@ -534,7 +534,7 @@ MarathonView::MarathonView(QWidget *parent)
     m_taskTable->setModel(m_taskProxy);
     m_taskTable->setContextMenuPolicy(Qt::DefaultContextMenu);
     m_taskTable->sortByColumn(MarathonTaskTableModel::TaskIdColumn, Qt::AscendingOrder);
-    const int taskWidths[] = {290, 150, 150, 95, 75, 95, 65};
+    const int taskWidths[] = {290, 190, 190, 80, 75, 95, 65};
     for (int c = 0; c < int(std::size(taskWidths)); ++c)
         m_taskTable->setColumnWidth(c, taskWidths[c]);
     tasksLayout->addWidget(m_tasksTitle);
@@ -1007,7 +1007,8 @@ void MarathonView::askRollout()
     const MarathonApp *app = m_store ? m_store->app(selectedAppId()) : nullptr;
     if (!app || busy() || !m_rollout->isEnabled())
         return;
-    auto *dialog = new RolloutDialog(*app, healthyNow(*app), m_config.name, this);
+    auto *dialog =
+        new RolloutDialog(*app, healthyNow(*app), m_config.name, m_config.production, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         m_rolloutDialog = nullptr; // closing; the confirmation comes next

@@ -49,6 +49,8 @@ public:
                 return QBrush(QColor(0x75, 0x75, 0x75));
             if (!active && index.column() == MesosAgentTableModel::ActiveColumn)
                 return QBrush(QColor(0xc6, 0x28, 0x28));
+            if (!active) // offers nothing to the cluster
+                return QBrush(QColor(0x75, 0x75, 0x75));
             return {};
         case Qt::FontRole:
             if (!active && index.column() == MesosAgentTableModel::ActiveColumn) {

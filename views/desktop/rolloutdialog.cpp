@@ -39,6 +39,7 @@ enum PlanColumn {
 RolloutDialog::RolloutDialog(const MarathonApp &app,
                              int healthyOld,
                              const QString &environment,
+                             bool production,
                              QWidget *parent)
     : QDialog(parent)
     , m_appId(app.id)
@@ -52,6 +53,10 @@ RolloutDialog::RolloutDialog(const MarathonApp &app,
     auto *current = new QLabel(app.image.isEmpty() ? tr("(none)") : app.image, this);
     current->setObjectName(QStringLiteral("currentImage"));
     current->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *env = new QLabel(production ? tr("%1 (PRODUCTION)").arg(environment) : environment, this);
+    env->setStyleSheet(production ? QStringLiteral("QLabel { color: #c62828; font-weight: bold; }")
+                                  : QStringLiteral("QLabel { font-weight: bold; }"));
+    form->addRow(tr("Environment:"), env);
     form->addRow(tr("App:"),
                  new QLabel(tr("%1 (%2 instances)").arg(app.id).arg(app.instances), this));
     form->addRow(tr("Current image:"), current);
@@ -72,6 +77,8 @@ RolloutDialog::RolloutDialog(const MarathonApp &app,
     m_summary = new QLabel(this);
     m_summary->setObjectName(QStringLiteral("planSummary"));
     m_summary->setWordWrap(true);
+    m_summary->setStyleSheet(
+        QStringLiteral("QLabel { background: #e3f2fd; color: #212121; padding: 6px; }"));
     layout->addWidget(m_summary);
 
     m_warnings = new QLabel(this);
@@ -127,7 +134,7 @@ RolloutDialog::RolloutDialog(const MarathonApp &app,
 
     connect(m_imageEdit, &QLineEdit::textChanged, this, &RolloutDialog::updateOk);
     updateOk();
-    resize(860, 520);
+    resize(1020, 470);
 }
 
 QString RolloutDialog::newImage() const

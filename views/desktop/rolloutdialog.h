@@ -29,6 +29,7 @@ public:
     RolloutDialog(const Models::MarathonApp &app,
                   int healthyOld,
                   const QString &environment,
+                  bool production,
                   QWidget *parent = nullptr);
 
     QString appId() const { return m_appId; }
