@@ -180,6 +180,7 @@ private slots:
     void cleanup();
     void appsAndEmbeds();
     void appTasksVersionsAndMisc();
+    void createAndDeleteApps();
     void errors_data();
     void errors();
     void lockForceAndDeleteDeployment();
@@ -464,6 +465,58 @@ void tst_SimMarathon::appTasksVersionsAndMisc()
     Sim::SimMarathon twin;
     twin.setSeed(42);
     QCOMPARE(twin.frameworkId(), m_sim->frameworkId());
+}
+
+void tst_SimMarathon::createAndDeleteApps()
+{
+    // PUT creates a missing app: 201 with Location, a StartApplication deployment.
+    QJsonObject worker = workerApp(2);
+    worker.remove(QStringLiteral("id"));
+    Reply r = call("PUT", QStringLiteral("/v2/apps/shop/worker"), json(worker));
+    QCOMPARE(r.status, 201);
+    QCOMPARE(r.headers.value("location"),
+             (m_sim->url(0) + QStringLiteral("/v2/apps/shop/worker")).toUtf8());
+    const QString started = r.object().value(QStringLiteral("deploymentId")).toString();
+    QCOMPARE(r.headers.value("marathon-deployment-id"), started.toUtf8());
+    const QJsonArray deployments = call("GET", QStringLiteral("/v2/deployments")).array();
+    QCOMPARE(deployments.size(), 1);
+    QCOMPARE(
+        deployments.at(0)[QStringLiteral("currentActions")][0][QStringLiteral("action")].toString(),
+        QStringLiteral("StartApplication"));
+    QVERIFY(waitFinished(started));
+    const QList<QJsonObject> tasks = appTasks(QStringLiteral("/shop/worker"));
+    QCOMPARE(tasks.size(), 2);
+    for (const QJsonObject &t : tasks) {
+        QCOMPARE(t.value(QStringLiteral("state")).toString(), QStringLiteral("TASK_RUNNING"));
+        QVERIFY(t.value(QStringLiteral("id"))
+                    .toString()
+                    .startsWith(QLatin1String("shop.worker.instance-")));
+    }
+
+    // POST /v2/apps creates too, and refuses an id that exists.
+    r = call("POST", QStringLiteral("/v2/apps"), json(workerApp(1)));
+    QCOMPARE(r.status, 409);
+    QVERIFY(r.object()
+                .value(QStringLiteral("message"))
+                .toString()
+                .contains(QLatin1String("already exists")));
+    QJsonObject other = workerApp(1);
+    other.insert(QStringLiteral("id"), QStringLiteral("/shop/other"));
+    r = call("POST", QStringLiteral("/v2/apps"), json(other));
+    QCOMPARE(r.status, 201);
+    QCOMPARE(r.object().value(QStringLiteral("id")).toString(), QStringLiteral("/shop/other"));
+    const QString created = QString::fromUtf8(r.headers.value("marathon-deployment-id"));
+    QCOMPARE(r.object().value(QStringLiteral("deployments"))[0][QStringLiteral("id")].toString(),
+             created);
+    QVERIFY(waitFinished(created));
+
+    // DELETE: gone from /v2/apps at once, its tasks killed by a StopApplication deployment.
+    r = call("DELETE", QStringLiteral("/v2/apps/shop/other"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(call("GET", QStringLiteral("/v2/apps/shop/other")).status, 404);
+    QVERIFY(waitFinished(r.object().value(QStringLiteral("deploymentId")).toString()));
+    QCOMPARE(m_sim->tasks().size(), 2);
+    QCOMPARE(m_sim->appIds(), QStringList{QStringLiteral("/shop/worker")});
 }
 
 void tst_SimMarathon::errors_data()
