@@ -40,7 +40,11 @@ CommandLine parseCommandLine(const QStringList &arguments)
         tr("name"));
     const QCommandLineOption json(QStringLiteral("json"),
                                   tr("status: print JSON instead of text."));
-    parser.addOptions({help, version, config, env, json});
+    const QCommandLineOption demo(
+        QStringLiteral("demo"),
+        tr("Run on the built-in demo estate: three simulated environments "
+           "(Docker hosts, Marathon, Mesos, Consul, Kafka) on 127.0.0.1."));
+    parser.addOptions({help, version, config, env, json, demo});
     parser.addPositionalArgument(
         QStringLiteral("command"), tr("status, or nothing for the console."), tr("[command]"));
     cl.helpText = parser.helpText();
@@ -60,6 +64,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
     cl.configPath = parser.value(config);
     cl.environment = parser.value(env);
     cl.json = parser.isSet(json);
+    cl.demo = parser.isSet(demo);
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1) {
         cl.error = tr("unexpected arguments: %1").arg(positional.mid(1).join(QLatin1Char(' ')));
@@ -77,6 +82,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
         cl.error = tr("--json goes with the status command");
     if (parser.isSet(config) && cl.configPath.isEmpty())
         cl.error = tr("--config needs a file name");
+    if (cl.demo && parser.isSet(config))
+        cl.error = tr("--demo brings its own environments: leave out --config");
     return cl;
 }
 

@@ -19,6 +19,7 @@ struct CommandLine
     QString configPath;
     QString environment;
     bool json = false;
+    bool demo = false; ///< run on the built-in demo estate instead of a config file
     QString error;
     QString helpText;
 };

@@ -3,11 +3,14 @@
 #include "app/commandline.h"
 #include "app/configresolver.h"
 #include "app/estate.h"
+#include "app/sim/simestate.h"
 #include "app/statuscommand.h"
 #include "views/desktop/mainwindow.h"
 
 #include <QApplication>
 #include <QIcon>
+#include <QSaveFile>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include <cstdio>
@@ -28,6 +31,43 @@ bool haveDisplay()
 void printLine(FILE *stream, const QString &text)
 {
     std::fprintf(stream, "%s\n", qPrintable(text));
+}
+
+/// The built-in demo estate, started in this process; its environments file is written to a
+/// temporary folder and read back through the ordinary loader, so the demo is configured exactly
+/// as a person would configure Opsdeck.
+struct Demo
+{
+    Sim::SimEstate estate;
+    QTemporaryDir folder;
+};
+
+std::variant<Models::OpsdeckConfig, Models::ConfigError> startDemo(Demo &demo)
+{
+    Models::ConfigError error;
+    error.message = QCoreApplication::translate("opsdeck", "the demo estate did not start: %1");
+    Sim::SimEstateOptions options;
+    if (!demo.estate.start(options)) {
+        error.message = error.message.arg(demo.estate.errorString());
+        return error;
+    }
+    const QString path = demo.folder.filePath(QStringLiteral("environments.yaml"));
+    QSaveFile file(path);
+    if (!demo.folder.isValid() || !file.open(QIODevice::WriteOnly)
+        || file.write(demo.estate.environmentsYaml()) < 0 || !file.commit()) {
+        error.message = error.message.arg(file.errorString());
+        return error;
+    }
+    return Models::EnvironmentsConfigLoader::load(path);
+}
+
+std::variant<Models::OpsdeckConfig, Models::ConfigError> resolve(const App::CommandLine &cl,
+                                                                 std::unique_ptr<Demo> &demo)
+{
+    if (!cl.demo)
+        return App::resolveConfig(cl.configPath);
+    demo = std::make_unique<Demo>();
+    return startDemo(*demo);
 }
 
 } // namespace
@@ -64,9 +104,10 @@ int main(int argc, char *argv[])
                       "showing 'opsdeck status' instead"));
     }
 
+    std::unique_ptr<Demo> demo;
     if (!console || !haveDisplay()) {
         QCoreApplication app(argc, argv);
-        const auto config = App::resolveConfig(cl.configPath);
+        const auto config = resolve(cl, demo);
         if (const auto *error = std::get_if<Models::ConfigError>(&config)) {
             printLine(stderr, QStringLiteral("opsdeck: %1").arg(error->toString()));
             return 2;
@@ -80,7 +121,7 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/opsdeck.svg")));
     QApplication::setDesktopFileName(QStringLiteral("opsdeck"));
-    const auto config = App::resolveConfig(cl.configPath);
+    const auto config = resolve(cl, demo);
     if (const auto *error = std::get_if<Models::ConfigError>(&config)) {
         printLine(stderr, QStringLiteral("opsdeck: %1").arg(error->toString()));
         return 2;
@@ -92,6 +133,10 @@ int main(int argc, char *argv[])
     }
     App::Estate estate(cfg);
     Views::MainWindow window(cfg, estate.stores(), &estate);
+    QList<Models::MarathonStore *> marathonStores;
+    for (const auto &env : cfg.environments)
+        marathonStores << estate.marathonStore(env.name);
+    window.setMarathon(marathonStores, estate.marathonOperations());
     if (!cl.environment.isEmpty()) {
         for (int i = 0; i < estate.stores().size(); ++i) {
             if (estate.stores().at(i)->environment().compare(cl.environment, Qt::CaseInsensitive)
@@ -103,7 +148,13 @@ int main(int argc, char *argv[])
     estate.start();
     // For documentation and review: OPSDECK_SCREENSHOT=file.png saves the window after
     // OPSDECK_SCREENSHOT_DELAY_MS (default 4000) and quits.
+    // OPSDECK_SCREENSHOT_TAB=marathon|mesos opens that tab first.
     const QString screenshot = qEnvironmentVariable("OPSDECK_SCREENSHOT");
+    const QString screenshotTab = qEnvironmentVariable("OPSDECK_SCREENSHOT_TAB");
+    if (screenshotTab == QLatin1String("marathon"))
+        window.showTab(Views::MainWindow::MarathonTab);
+    else if (screenshotTab == QLatin1String("mesos"))
+        window.showTab(Views::MainWindow::MesosTab);
     if (!screenshot.isEmpty()) {
         bool ok = false;
         int delay = qEnvironmentVariableIntValue("OPSDECK_SCREENSHOT_DELAY_MS", &ok);

@@ -18,10 +18,12 @@ build_pkgs=(
 )
 # Tests: clang for the fuzzers, clang-format for the style check, real Docker engines with a
 # busybox image imported from busybox-static, openssl for the TLS engine's certificates,
-# iproute2 (ss) and procps (ps) for the engine harness.
+# iproute2 (ss) and procps (ps) for the engine harness; the published Marathon and Consul
+# clients, which must work against the simulated estate unchanged.
 test_pkgs=(
     clang libclang-rt-14-dev clang-format
     docker.io busybox-static openssl iproute2 procps
+    python3 python3-marathon python3-consul
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -1,18 +1,29 @@
 // SPDX-License-Identifier: MIT
 #include "app/sim/simestate.h"
 
+#include "app/sim/simconsul.h"
 #include "app/sim/simdockerhost.h"
 #include "app/sim/simkafka.h"
+#include "app/sim/simmarathon.h"
+#include "app/sim/simmesos.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QRandomGenerator>
+#include <QTimer>
 
 namespace Opsdeck::Sim {
 
 namespace {
 
 const QString kRegistry = QStringLiteral("registry.example.internal/shop/");
+
+/// The configuration hash a per-environment image carries, e.g. nginx-edge:1.25-prod-3f9a1c2e.
+QString configHash(const QString &seed)
+{
+    return QString::fromLatin1(
+        QCryptographicHash::hash(seed.toUtf8(), QCryptographicHash::Sha1).toHex().left(8));
+}
 
 struct EnvSpec
 {
@@ -22,19 +33,138 @@ struct EnvSpec
     bool production;
     int hosts;
     int kafkaBrokers;
+    int marathonMasters;
+    int scale; ///< instances per app, in units of the app's base count
 };
 
 constexpr EnvSpec kEnvironments[] = {
-    {"Integration", "int", "#2e7d32", false, 2, 1},
-    {"Staging", "stg", "#f9a825", false, 3, 1},
-    {"Production", "prod", "#c62828", true, 4, 3},
+    {"Integration", "int", "#2e7d32", false, 2, 1, 1, 1},
+    {"Staging", "stg", "#f9a825", false, 3, 1, 2, 1},
+    {"Production", "prod", "#c62828", true, 4, 3, 3, 2},
 };
 
-/// The configuration hash a per-environment image carries, e.g. nginx-edge:1.25-prod-3f9a1c2e.
-QString configHash(const QString &seed)
+/// The shop's Marathon apps: id, image version per environment (int, stg, prod), base
+/// instances, cpus, mem, health checked, minimumHealthCapacity, maximumOverCapacity.
+struct AppSpec
 {
-    return QString::fromLatin1(
-        QCryptographicHash::hash(seed.toUtf8(), QCryptographicHash::Sha1).toHex().left(8));
+    const char *id;
+    const char *versions[3];
+    int instances;
+    double cpus;
+    int memMb;
+    bool health;
+    double minHealth;
+    double overCapacity;
+};
+
+constexpr AppSpec kApps[] = {
+    {"/shop/web-frontend", {"3.8.0", "3.8.0", "3.7.2"}, 2, 0.5, 512, true, 0.5, 0.5},
+    {"/shop/api-gateway", {"1.12.1", "1.12.1", "1.12.1"}, 2, 1.0, 1024, true, 1.0, 0.0},
+    {"/shop/orders", {"1.5.0", "1.4.2", "1.4.2"}, 2, 1.0, 1024, true, 0.5, 0.25},
+    {"/shop/payments", {"2.1.0", "2.1.0", "2.0.3"}, 2, 0.5, 768, true, 1.0, 0.0},
+    {"/shop/inventory", {"4.0.1", "4.0.1", "4.0.1"}, 1, 0.5, 512, true, 0.5, 0.5},
+    {"/shop/search", {"2.2.0", "2.2.0", "2.1.9"}, 1, 1.0, 2048, true, 1.0, 1.0},
+    {"/shop/catalog", {"5.3.0", "5.3.0", "5.3.0"}, 1, 0.25, 512, true, 0.5, 0.5},
+    {"/shop/auth", {"1.9.4", "1.9.4", "1.9.4"}, 2, 0.25, 256, true, 1.0, 0.0},
+    {"/shop/checkout", {"0.9.0", "0.9.0", "0.8.7"}, 1, 0.5, 512, true, 0.5, 0.5},
+    {"/shop/notifications", {"1.1.0", "1.1.0", "1.1.0"}, 1, 0.25, 256, false, 1.0, 1.0},
+    {"/shop/recommendations", {"0.4.2", "0.4.1", "0.4.1"}, 1, 2.0, 4096, true, 0.0, 0.0},
+    {"/ops/grafana", {"10.1.5", "10.1.5", "10.1.5"}, 1, 0.5, 512, false, 1.0, 1.0},
+};
+
+/// The configuration keys of each environment: most agree, a few differ in telling ways.
+struct KeySpec
+{
+    const char *key;
+    const char *values[3]; ///< nullptr: the key is missing in that environment
+};
+
+constexpr KeySpec kKeys[] = {
+    {"config/shop/orders/db_pool_size", {"10", "20", "50"}},
+    {"config/shop/orders/db_url",
+     {"postgres://orders@postgres-orders.int.example.internal:5432/orders",
+      "postgres://orders@postgres-orders.stg.example.internal:5432/orders",
+      "postgres://orders@postgres-orders.prod.example.internal:5432/orders"}},
+    {"config/shop/payments/provider_url",
+     {"https://sandbox.payments.example.internal",
+      "https://sandbox.payments.example.internal",
+      "https://api.payments.example.internal"}},
+    // Left at 30 s in Staging while someone chased a timeout.
+    {"config/shop/payments/timeout_ms", {"3000", "30000", "3000"}},
+    {"config/shop/features/new_checkout", {"true", "true", "false"}},
+    {"config/shop/search/reindex_batch", {"500", "500", nullptr}},
+    {"config/shop/checkout/currency_default", {"EUR", "EUR", "EUR"}},
+    {"config/shop/auth/session_ttl_s", {"3600", "3600", "3600"}},
+    {"config/shop/auth/jwt_signing_key", {"int-3c1d9f0e7a", "stg-5b2e8a1c4d", "prod-9f7e6d5c4b"}},
+    {"config/shop/notifications/smtp_host",
+     {"mailhog.int.example.internal",
+      "mailhog.stg.example.internal",
+      "smtp.prod.example.internal"}},
+    {"config/shop/recommendations/model",
+     {"reco-2026-11-20", "reco-2026-11-20", "reco-2026-10-02"}},
+};
+
+QString imageOf(const AppSpec &app, int envIndex, const QString &shortName)
+{
+    const QString name = QString::fromLatin1(app.id).section(QLatin1Char('/'), -1);
+    return kRegistry
+           + QStringLiteral("%1:%2-%3-%4")
+                 .arg(name,
+                      QString::fromLatin1(app.versions[envIndex]),
+                      shortName,
+                      configHash(shortName + QLatin1String(app.id)));
+}
+
+QJsonObject appDefinition(const AppSpec &app, int envIndex, const QString &shortName, int scale)
+{
+    QJsonObject docker{{QStringLiteral("image"), imageOf(app, envIndex, shortName)},
+                       {QStringLiteral("forcePullImage"), false}};
+    QJsonObject container{
+        {QStringLiteral("type"), QStringLiteral("DOCKER")},
+        {QStringLiteral("docker"), docker},
+        {QStringLiteral("portMappings"),
+         QJsonArray{QJsonObject{{QStringLiteral("containerPort"), 8080},
+                                {QStringLiteral("hostPort"), 0},
+                                {QStringLiteral("protocol"), QStringLiteral("tcp")},
+                                {QStringLiteral("name"), QStringLiteral("http")}}}},
+        {QStringLiteral("volumes"), QJsonArray{}}};
+    const char *levels[] = {"debug", "info", "warn"};
+    QJsonObject env{{QStringLiteral("LOG_LEVEL"), QLatin1String(levels[envIndex])},
+                    {QStringLiteral("SHOP_ENV"), shortName},
+                    {QStringLiteral("CONSUL_PREFIX"), QStringLiteral("config/shop")},
+                    {QStringLiteral("DB_PASSWORD"),
+                     QJsonObject{{QStringLiteral("secret"), QStringLiteral("db-password")}}}};
+    QJsonObject definition{
+        {QStringLiteral("id"), QLatin1String(app.id)},
+        {QStringLiteral("instances"), app.instances * scale},
+        {QStringLiteral("cpus"), app.cpus},
+        {QStringLiteral("mem"), app.memMb},
+        {QStringLiteral("disk"), 0},
+        {QStringLiteral("container"), container},
+        {QStringLiteral("env"), env},
+        {QStringLiteral("labels"),
+         QJsonObject{
+             {QStringLiteral("team"), QString::fromLatin1(app.id).section(QLatin1Char('/'), 1, 1)},
+             {QStringLiteral("HAPROXY_GROUP"), QStringLiteral("external")}}},
+        {QStringLiteral("upgradeStrategy"),
+         QJsonObject{{QStringLiteral("minimumHealthCapacity"), app.minHealth},
+                     {QStringLiteral("maximumOverCapacity"), app.overCapacity}}},
+        {QStringLiteral("secrets"),
+         QJsonObject{
+             {QStringLiteral("db-password"),
+              QJsonObject{{QStringLiteral("source"), QStringLiteral("shop/db-password")}}}}}};
+    if (app.health) {
+        definition.insert(
+            QStringLiteral("healthChecks"),
+            QJsonArray{QJsonObject{{QStringLiteral("protocol"), QStringLiteral("MESOS_HTTP")},
+                                   {QStringLiteral("path"), QStringLiteral("/health")},
+                                   {QStringLiteral("portIndex"), 0},
+                                   {QStringLiteral("gracePeriodSeconds"), 30},
+                                   {QStringLiteral("intervalSeconds"), 10},
+                                   {QStringLiteral("timeoutSeconds"), 5},
+                                   {QStringLiteral("maxConsecutiveFailures"), 3}}});
+    }
+    return definition;
 }
 
 QJsonObject mount(const QString &type,
@@ -110,6 +240,12 @@ void SimEstate::stop()
     for (auto it = m_owned.rbegin(); it != m_owned.rend(); ++it) {
         if (auto *host = qobject_cast<SimDockerHost *>(*it))
             host->stop();
+        else if (auto *marathon = qobject_cast<SimMarathon *>(*it))
+            marathon->stop();
+        else if (auto *mesos = qobject_cast<SimMesos *>(*it))
+            mesos->stop();
+        else if (auto *consul = qobject_cast<SimConsul *>(*it))
+            consul->stop();
         else if (auto *kafka = qobject_cast<SimKafka *>(*it))
             kafka->stop();
         delete *it;
@@ -252,7 +388,11 @@ bool SimEstate::buildEnvironment(int index)
         ledger.log = {QStringLiteral("ledger-sync 2.3.1 starting"),
                       QStringLiteral("connecting to ledger.prod.example.internal:5432"),
                       QStringLiteral("FATAL: password authentication failed for user \"ledger\"")};
-        env.dockerHosts.value(2, second)->addContainer(ledger, true);
+        // It has been at it for a while: six restarts behind it, back-off growing, and it has
+        // just died again, so the engine holds it in "restarting".
+        ledger.restartCount = 6;
+        SimDockerHost *ledgerHost = env.dockerHosts.value(2, second);
+        ledgerHost->exitContainer(ledgerHost->addContainer(ledger, true), 1);
     }
     if (shortName == QLatin1String("stg")) {
         // A restart policy that gave up: on-failure:3, crashed three times, now exited.
@@ -265,8 +405,126 @@ bool SimEstate::buildEnvironment(int index)
         reports.log = {QStringLiteral("report-builder 0.9.0"),
                        QStringLiteral("loading 2.1 GB of fixtures"),
                        QStringLiteral("Killed")};
-        env.dockerHosts.value(2, second)->addContainer(reports, true);
+        reports.restartCount = 3;
+        SimDockerHost *reportsHost = env.dockerHosts.value(2, second);
+        reportsHost->exitContainer(reportsHost->addContainer(reports, true), 137);
     }
+
+    // Marathon on Mesos: every Docker host is also a Mesos agent, so a task is a container there.
+    auto *marathon = new SimMarathon;
+    m_owned << marathon;
+    marathon->setTimeScale(m_options.timeScale);
+    marathon->setSeed(m_options.seed * 31u + quint32(index));
+    marathon->setEnvironment(env.name);
+    for (int h = 0; h < env.dockerHosts.size(); ++h) {
+        SimAgent agent;
+        agent.id =
+            QStringLiteral("%1-S%2").arg(configHash(env.name + QStringLiteral("agents"))).arg(h);
+        agent.hostname = env.dockerHosts.at(h)->name();
+        agent.cpus = 16;
+        agent.memMb = 65536;
+        agent.diskMb = 480000;
+        agent.docker = env.dockerHosts.at(h);
+        marathon->addAgent(agent);
+    }
+    const quint16 marathonPort = m_options.portBase == 0 ? 0 : m_nextPort;
+    m_nextPort = quint16(m_nextPort + (m_options.portBase == 0 ? 0 : spec.marathonMasters));
+    if (!marathon->listen(spec.marathonMasters, marathonPort)) {
+        m_error = QStringLiteral("%1 Marathon: %2").arg(env.name, marathon->errorString());
+        return false;
+    }
+    for (const AppSpec &app : kApps)
+        marathon->addApp(appDefinition(app, index, shortName, spec.scale));
+    env.marathon = marathon;
+
+    auto *mesos = new SimMesos;
+    m_owned << mesos;
+    mesos->setSource([marathon] { return marathon->agents(); },
+                     [marathon] { return marathon->tasks(); },
+                     marathon->frameworkId());
+    connect(marathon, &SimMarathon::tasksChanged, mesos, &SimMesos::refresh);
+    const quint16 mesosPort = nextPort();
+    if (!mesos->listen(1, mesosPort)) {
+        m_error = QStringLiteral("%1 Mesos: %2").arg(env.name, mesos->errorString());
+        return false;
+    }
+    env.mesos = mesos;
+
+    if (shortName == QLatin1String("stg")) {
+        // A release candidate of orders that never turns healthy: the deployment stays stuck
+        // until someone rolls it back or force-cancels it.
+        const QString rc = kRegistry
+                           + QStringLiteral("orders:1.5.0-rc1-stg-%1")
+                                 .arg(configHash(QStringLiteral("stg-orders-rc1")));
+        marathon->setBrokenImage(rc);
+        QJsonObject definition = marathon->app(QStringLiteral("/shop/orders"));
+        QJsonObject container = definition.value(QStringLiteral("container")).toObject();
+        QJsonObject docker = container.value(QStringLiteral("docker")).toObject();
+        docker.insert(QStringLiteral("image"), rc);
+        container.insert(QStringLiteral("docker"), docker);
+        marathon->startDeployment(QStringLiteral("/shop/orders"),
+                                  QJsonObject{{QStringLiteral("container"), container}});
+    }
+    if (shortName == QLatin1String("int")) {
+        // Continuous delivery into Integration: a new build of search every few minutes.
+        auto *builds = new QTimer(marathon);
+        builds->setInterval(std::max(1000, int(180000 / m_options.timeScale)));
+        connect(builds, &QTimer::timeout, marathon, [marathon, shortName] {
+            const QString appId = QStringLiteral("/shop/search");
+            QJsonObject vars = marathon->app(appId).value(QStringLiteral("env")).toObject();
+            vars.insert(
+                QStringLiteral("BUILD"),
+                QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd.HHmmss")));
+            marathon->startDeployment(appId, QJsonObject{{QStringLiteral("env"), vars}});
+        });
+        builds->start();
+    }
+
+    // Consul: the shop's configuration keys and the services Marathon runs.
+    auto *consul = new SimConsul;
+    m_owned << consul;
+    consul->setDatacenter(shortName);
+    if (!consul->listen(nextPort())) {
+        m_error = QStringLiteral("%1 Consul: %2").arg(env.name, consul->errorString());
+        return false;
+    }
+    for (const KeySpec &key : kKeys) {
+        if (key.values[index])
+            consul->setKey(QLatin1String(key.key), QByteArray(key.values[index]));
+    }
+    for (const AppSpec &app : kApps) {
+        const QString name = QString::fromLatin1(app.id).section(QLatin1Char('/'), -1);
+        QList<SimConsulInstance> instances;
+        for (int i = 0; i < app.instances * spec.scale; ++i) {
+            SimConsulInstance instance;
+            instance.node = env.dockerHosts.at(i % env.dockerHosts.size())->name();
+            instance.address = QStringLiteral("127.0.0.1");
+            instance.port = 31000 + int(random.bounded(1000));
+            instance.id = QStringLiteral("%1-%2").arg(name).arg(i + 1);
+            instance.output = QStringLiteral("HTTP GET http://%1:%2/health: 200 OK")
+                                  .arg(instance.node)
+                                  .arg(instance.port);
+            instances << instance;
+        }
+        consul->registerService(name, {shortName, QStringLiteral("http")}, instances);
+    }
+    if (shortName == QLatin1String("stg"))
+        consul->setCheckStatus(QStringLiteral("search-1"),
+                               QStringLiteral("warning"),
+                               QStringLiteral("HTTP GET /health: 429 Too Many Requests"));
+    if (spec.production) {
+        consul->registerService(
+            QStringLiteral("ledger-sync"),
+            {shortName},
+            {SimConsulInstance{env.dockerHosts.value(2)->name(),
+                               QStringLiteral("127.0.0.1"),
+                               9400,
+                               QStringLiteral("ledger-sync-1"),
+                               QStringLiteral("critical"),
+                               QStringLiteral("dial tcp 127.0.0.1:9400: connect: connection "
+                                              "refused")}});
+    }
+    env.consul = consul;
 
     // Kafka: orders flow, payments, inventory events; billing falls behind in Production.
     if (m_options.kafka) {
@@ -311,6 +569,16 @@ QJsonObject SimEstate::endpointsJson() const
                       {QStringLiteral("colour"), env.colour},
                       {QStringLiteral("production"), env.production},
                       {QStringLiteral("docker"), hosts}};
+        QJsonArray marathon;
+        for (int m = 0; env.marathon && m < env.marathon->ports().size(); ++m)
+            marathon.append(env.marathon->url(m));
+        QJsonArray mesos;
+        for (int m = 0; env.mesos && m < env.mesos->masterCount(); ++m)
+            mesos.append(env.mesos->url(m).toString());
+        e.insert(QStringLiteral("marathon"), marathon);
+        e.insert(QStringLiteral("mesos"), mesos);
+        if (env.consul)
+            e.insert(QStringLiteral("consul"), env.consul->url().toString());
         if (env.kafka) {
             e.insert(QStringLiteral("kafka"),
                      QJsonObject{
@@ -337,6 +605,16 @@ QByteArray SimEstate::environmentsYaml() const
         for (const SimDockerHost *host : env.dockerHosts) {
             out += "        - url: tcp://127.0.0.1:" + QByteArray::number(host->port()) + "\n";
             out += "          name: " + host->name().toUtf8() + "\n";
+        }
+        if (env.marathon) {
+            out += "    marathon:\n      urls:\n";
+            for (int m = 0; m < env.marathon->ports().size(); ++m)
+                out += "        - " + env.marathon->url(m).toUtf8() + "\n";
+        }
+        if (env.mesos) {
+            out += "    mesos:\n      urls:\n";
+            for (int m = 0; m < env.mesos->masterCount(); ++m)
+                out += "        - " + env.mesos->url(m).toString().toUtf8() + "\n";
         }
     }
     return out;

@@ -194,7 +194,7 @@ SimMarathon::~SimMarathon()
 // ---------------------------------------------------------------------------------------------
 // Masters, leader, faults
 
-bool SimMarathon::listen(int masters)
+bool SimMarathon::listen(int masters, quint16 firstPort)
 {
     if (!m_masters.empty()) {
         m_error = u"already listening"_s;
@@ -205,7 +205,7 @@ bool SimMarathon::listen(int masters)
         Master master;
         master.server = std::make_unique<HttpServer>();
         master.server->setHandler([this, i](HttpExchange *exchange) { dispatch(i, exchange); });
-        if (!master.server->listen(0)) {
+        if (!master.server->listen(firstPort == 0 ? 0 : quint16(firstPort + i))) {
             m_error = master.server->errorString();
             m_masters.clear();
             return false;

@@ -39,7 +39,8 @@ public:
     ~SimMarathon() override;
 
     /// Starts @p masters masters (1 to 9) on free ports of 127.0.0.1; master 0 leads.
-    bool listen(int masters = 1);
+    /// With @p firstPort, master i listens on firstPort + i.
+    bool listen(int masters = 1, quint16 firstPort = 0);
     QList<quint16> ports() const;
     /// "http://127.0.0.1:PORT" of master @p master.
     QString url(int master) const;

@@ -187,7 +187,7 @@ void SimMesos::setSource(AgentSource agents,
     refresh();
 }
 
-bool SimMesos::listen(int masters)
+bool SimMesos::listen(int masters, quint16 firstPort)
 {
     if (!m_masters.empty()) {
         m_error = tr("already listening");
@@ -204,7 +204,7 @@ bool SimMesos::listen(int masters)
         m.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
         m.startTime = now;
         m.server->setHandler([this, i](HttpExchange *exchange) { handle(i, exchange); });
-        if (!m.server->listen(0)) {
+        if (!m.server->listen(firstPort == 0 ? 0 : quint16(firstPort + i))) {
             m_error = m.server->errorString();
             stop();
             return false;

@@ -41,7 +41,8 @@ public:
                    const QString &frameworkName = QStringLiteral("marathon"));
 
     /// Starts @p masters masters (1 to 9) on free ports of 127.0.0.1; master 0 leads.
-    bool listen(int masters = 1);
+    /// With @p firstPort, master i listens on firstPort + i.
+    bool listen(int masters = 1, quint16 firstPort = 0);
     void stop();
 
     QString errorString() const { return m_error; }

@@ -32,6 +32,12 @@ void tst_CommandLine::parses_data()
          QStringLiteral("--env"),
          QStringLiteral("Prod")},
         C::Status);
+    row("demo console", {QStringLiteral("--demo")}, C::Console);
+    row("demo status", {QStringLiteral("status"), QStringLiteral("--demo")}, C::Status);
+    row("demo with config",
+        {QStringLiteral("--demo"), QStringLiteral("--config"), QStringLiteral("x.yaml")},
+        C::Console,
+        QStringLiteral("--demo brings its own environments: leave out --config"));
     row("help", {QStringLiteral("--help")}, C::Help);
     row("version", {QStringLiteral("--version")}, C::Version);
     row("unknown command",
@@ -65,6 +71,7 @@ void tst_CommandLine::parses()
     QCOMPARE(cl.error, error);
     if (error.isEmpty())
         QCOMPARE(int(cl.command), command);
+    QCOMPARE(cl.demo, args.contains(QStringLiteral("--demo")));
     if (args.contains(QStringLiteral("--env")))
         QCOMPARE(cl.environment, QStringLiteral("Prod"));
 }
