@@ -18,3 +18,5 @@ opsdeck_add_test(NAME tst_mesosparsers SOURCES unit/connectors/tst_mesosparsers.
 # The connectors against the simulated Marathon and Mesos (app/sim), through Estate.
 opsdeck_add_test(NAME tst_mesosconnector_live SOURCES integration/sim/tst_mesosconnector_live.cpp
                  LIBS opsdeck_sim opsdeck_app LABELS integration)
+opsdeck_add_test(NAME tst_marathonconnector_live SOURCES integration/sim/tst_marathonconnector_live.cpp
+                 LIBS opsdeck_sim opsdeck_app LABELS integration)

@@ -17,9 +17,12 @@ namespace {
 
 // lastSeen is for people; writing it on every event would repaint Marathon's status each time.
 constexpr qint64 kLastSeenResolutionMs = 5000;
-// A stream that lived at least this long and then ended is a leader change or a network drop:
-// find the leader again at once. One that ends sooner goes through the backoff.
-constexpr qint64 kStreamMinLifeMs = 1000;
+// A synced stream that ends is a leader change or a network drop: the leader is looked for again
+// at once, without showing Marathon as unreachable. More than this many such ends in a row
+// (a server that keeps closing streams) go through the backoff instead...
+constexpr int kMaxQuickReconnects = 3;
+// ...until a stream lives this long again.
+constexpr qint64 kHealthyStreamMs = 10000;
 // A non-leader redirects /v2/events to the leader (reference 2.1); one hop is the norm.
 constexpr int kMaxRedirects = 3;
 
@@ -348,13 +351,15 @@ void MarathonConnector::openEventStream()
         const QString reason =
             reply->ok() ? tr("%1: the event stream was closed").arg(QString::fromUtf8(m_current))
                         : reply->errorString();
-        const bool lived = m_streamAge.isValid() && m_streamAge.elapsed() >= kStreamMinLifeMs
-                           && m_syncPending == 0;
+        const bool synced = m_streamAge.isValid() && m_syncPending == 0;
+        if (synced && m_streamAge.elapsed() >= kHealthyStreamMs)
+            m_quickReconnects = 0;
         m_streamAge.invalidate();
-        if (!lived) {
+        if (!synced || m_quickReconnects >= kMaxQuickReconnects) {
             fail(reason);
             return;
         }
+        ++m_quickReconnects;
         // A leader change or a dropped connection: ask the masters at once. The data shown
         // stays "connected" unless no master answers (then fail() says why).
         ++m_generation;

@@ -135,6 +135,7 @@ private:
     QTimer m_silenceTimer;
     QTimer m_safetyTimer;
     int m_backoffMs = 0;
+    int m_quickReconnects = 0; ///< streams ended and replaced at once since one lived long
     qint64 m_lastSeenWrittenMs = 0;
 };
 
