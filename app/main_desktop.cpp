@@ -6,6 +6,7 @@
 #include "app/sim/simestate.h"
 #include "app/statuscommand.h"
 #include "views/desktop/mainwindow.h"
+#include "views/desktop/marathonview.h"
 
 #include <QApplication>
 #include <QIcon>
@@ -155,6 +156,16 @@ int main(int argc, char *argv[])
         window.showTab(Views::MainWindow::MarathonTab);
     else if (screenshotTab == QLatin1String("mesos"))
         window.showTab(Views::MainWindow::MesosTab);
+    // OPSDECK_SCREENSHOT_APP=/shop/orders selects that Marathon app once it is listed.
+    const QString screenshotApp = qEnvironmentVariable("OPSDECK_SCREENSHOT_APP");
+    if (!screenshotApp.isEmpty()) {
+        auto *selectApp = new QTimer(&window);
+        QObject::connect(selectApp, &QTimer::timeout, &window, [&window, selectApp, screenshotApp] {
+            if (window.marathonView()->selectApp(screenshotApp))
+                selectApp->stop();
+        });
+        selectApp->start(200);
+    }
     if (!screenshot.isEmpty()) {
         bool ok = false;
         int delay = qEnvironmentVariableIntValue("OPSDECK_SCREENSHOT_DELAY_MS", &ok);

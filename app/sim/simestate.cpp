@@ -139,7 +139,7 @@ QJsonObject appDefinition(const AppSpec &app, int envIndex, const QString &short
         {QStringLiteral("instances"), app.instances * scale},
         {QStringLiteral("cpus"), app.cpus},
         {QStringLiteral("mem"), app.memMb},
-        {QStringLiteral("disk"), 0},
+        {QStringLiteral("disk"), app.memMb * 2},
         {QStringLiteral("container"), container},
         {QStringLiteral("env"), env},
         {QStringLiteral("labels"),
