@@ -100,6 +100,7 @@ private slots:
     void leaderChange();
     void onlyAStandbyConfigured();
     void downSlowOrBrokenWhileDockerKeepsUpdating();
+    void passwordFromTheEnvironmentOnly();
 
 private:
     /// The simulated Marathon with @p masters masters and two agents, each a Docker host.
@@ -120,10 +121,14 @@ private:
     std::unique_ptr<Sim::SimMarathon> m_sim;
     std::vector<std::unique_ptr<Sim::SimDockerHost>> m_hosts;
     std::unique_ptr<App::Estate> m_estate;
+    QString m_username;
+    QString m_passwordEnv;
 };
 
 void tst_MarathonConnectorLive::init()
 {
+    m_username.clear();
+    m_passwordEnv.clear();
     m_estate.reset();
     m_sim.reset();
     m_hosts.clear();
@@ -173,7 +178,7 @@ void tst_MarathonConnectorLive::startEstate(QStringList urls, qint64 timeoutMs, 
                          QStringLiteral("tcp://127.0.0.1:%1").arg(m_hosts.front()->port()),
                          {},
                          {}}};
-    env.marathon = MarathonConfig{urls, {}, {}, timeoutMs};
+    env.marathon = MarathonConfig{urls, m_username, m_passwordEnv, timeoutMs};
     OpsdeckConfig config;
     config.environments << env;
     if (withProduction) {
@@ -645,6 +650,42 @@ void tst_MarathonConnectorLive::downSlowOrBrokenWhileDockerKeepsUpdating()
     QVERIFY(dockerMoves());
     QCOMPARE(store()->tasks(kWeb).size(), 2);
     QCOMPARE(store()->appIds(), QStringList{kWeb});
+}
+
+void tst_MarathonConnectorLive::passwordFromTheEnvironmentOnly()
+{
+    const char *variable = "OPSDECK_TEST_MARATHON_PASSWORD";
+    const QByteArray password = "s3cret-Pw";
+    qunsetenv(variable);
+    startSim();
+    m_sim->addApp(workerApp(1));
+    m_username = QStringLiteral("ops");
+    m_passwordEnv = QString::fromLatin1(variable);
+
+    // The variable is missing: said at once, by name, and nothing is tried.
+    startEstate();
+    QCOMPARE(store()->marathonStatus().state, SourceState::Unreachable);
+    QCOMPARE(store()->marathonStatus().error,
+             QStringLiteral("the environment variable OPSDECK_TEST_MARATHON_PASSWORD (the "
+                            "Marathon password) is not set"));
+    MarathonActionRequest restart = request(MarathonAction::RestartApp);
+    QCOMPARE(act(restart).message, store()->marathonStatus().error);
+    QVERIFY(m_sim->deploymentIds().isEmpty());
+
+    // Set: it connects (HTTP Basic), and no error ever shows the password.
+    qputenv(variable, password);
+    startEstate();
+    QTRY_COMPARE_WITH_TIMEOUT(store()->marathonStatus().state, SourceState::Connected, 5000);
+    restart.appId = QStringLiteral("/shop/nope");
+    const Answer refused = act(restart);
+    m_sim->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(store()->marathonStatus().state, SourceState::Unreachable, 5000);
+    const QString basic = QString::fromLatin1(QByteArray("ops:" + password).toBase64());
+    for (const QString &text : {store()->marathonStatus().error, refused.message}) {
+        QVERIFY2(!text.contains(QString::fromLatin1(password)) && !text.contains(basic),
+                 qPrintable(text));
+    }
+    qunsetenv(variable);
 }
 
 QTEST_GUILESS_MAIN(tst_MarathonConnectorLive)
