@@ -2,8 +2,28 @@
 #include "models/containertablemodel.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace Opsdeck::Models {
+
+namespace {
+
+// In column order; translated in the model's context.
+const char *const kColumnTitles[] = {
+    QT_TRANSLATE_NOOP("Opsdeck::Models::ContainerTableModel", "Host"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::ContainerTableModel", "Name"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::ContainerTableModel", "Image"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::ContainerTableModel", "State"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::ContainerTableModel", "Attention"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::ContainerTableModel", "Health"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::ContainerTableModel", "Policy"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::ContainerTableModel", "Restarts"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::ContainerTableModel", "Uptime"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::ContainerTableModel", "Ports"),
+};
+static_assert(std::size(kColumnTitles) == ContainerTableModel::ColumnCount);
+
+} // namespace
 
 QString formatAge(qint64 ms)
 {
@@ -20,7 +40,7 @@ QString formatAge(qint64 ms)
 }
 
 ContainerTableModel::ContainerTableModel(QObject *parent)
-    : QAbstractTableModel(parent)
+    : KeyedTableModel(kColumnTitles, parent)
 {}
 
 void ContainerTableModel::setStore(EnvironmentStore *store)
@@ -31,108 +51,31 @@ void ContainerTableModel::setStore(EnvironmentStore *store)
     if (m_store)
         disconnect(m_store, nullptr, this, nullptr);
     m_store = store;
-    m_keys.clear();
-    m_rowOf.clear();
+    QStringList keys;
     if (m_store) {
         m_store->flush(); // what is pending now is part of the listing below
-        m_keys = m_store->containerKeys();
-        std::sort(m_keys.begin(), m_keys.end());
-        rebuildIndex(0);
+        keys = m_store->containerKeys();
+        std::sort(keys.begin(), keys.end());
         connect(m_store,
                 &EnvironmentStore::containersChanged,
                 this,
                 &ContainerTableModel::onContainersChanged);
         connect(m_store, &EnvironmentStore::hostChanged, this, &ContainerTableModel::onHostChanged);
     }
+    resetKeys(keys);
     endResetModel();
 }
 
-void ContainerTableModel::rebuildIndex(int fromRow)
+bool ContainerTableModel::hasKey(const QString &key) const
 {
-    for (int row = fromRow; row < m_keys.size(); ++row)
-        m_rowOf.insert(m_keys.at(row), row);
-}
-
-int ContainerTableModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_keys.size());
-}
-
-int ContainerTableModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
+    return m_store && m_store->container(key);
 }
 
 void ContainerTableModel::onContainersChanged(const ContainerChanges &changes)
 {
-    // Removals: highest rows first, contiguous runs in one begin/endRemoveRows each.
-    if (!changes.removed.isEmpty()) {
-        QList<int> rows;
-        for (const QString &key : changes.removed) {
-            const int row = m_rowOf.value(key, -1);
-            if (row >= 0)
-                rows << row;
-        }
-        std::sort(rows.begin(), rows.end(), std::greater<int>());
-        int i = 0;
-        while (i < rows.size()) {
-            int last = rows.at(i);
-            int first = last;
-            while (i + 1 < rows.size() && rows.at(i + 1) == first - 1) {
-                ++i;
-                first = rows.at(i);
-            }
-            ++i;
-            beginRemoveRows({}, first, last);
-            for (int r = first; r <= last; ++r)
-                m_rowOf.remove(m_keys.at(r));
-            m_keys.remove(first, last - first + 1);
-            endRemoveRows();
-        }
-        if (!rows.isEmpty())
-            rebuildIndex(rows.last());
-    }
-
-    if (!changes.updated.isEmpty()) {
-        // Like qBittorrent's transfer list: past half the rows, one signal for all is cheaper.
-        if (changes.updated.size() * 2 > m_keys.size()) {
-            if (!m_keys.isEmpty())
-                emit dataChanged(index(0, 0), index(int(m_keys.size()) - 1, ColumnCount - 1));
-        } else {
-            QList<int> rows;
-            for (const QString &key : changes.updated) {
-                const int row = m_rowOf.value(key, -1);
-                if (row >= 0)
-                    rows << row;
-            }
-            std::sort(rows.begin(), rows.end());
-            int i = 0;
-            while (i < rows.size()) {
-                const int first = rows.at(i);
-                int last = first;
-                while (i + 1 < rows.size() && rows.at(i + 1) == last + 1)
-                    last = rows.at(++i);
-                ++i;
-                emit dataChanged(index(first, 0), index(last, ColumnCount - 1));
-            }
-        }
-    }
-
-    if (!changes.added.isEmpty()) {
-        QStringList added;
-        for (const QString &key : changes.added) {
-            if (!m_rowOf.contains(key) && m_store && m_store->container(key))
-                added << key;
-        }
-        if (!added.isEmpty()) {
-            std::sort(added.begin(), added.end());
-            const int first = int(m_keys.size());
-            beginInsertRows({}, first, first + int(added.size()) - 1);
-            m_keys.append(added);
-            rebuildIndex(first);
-            endInsertRows();
-        }
-    }
+    QStringList added = changes.added;
+    std::sort(added.begin(), added.end());
+    applyChanges(added, changes.updated, changes.removed);
 }
 
 void ContainerTableModel::onHostChanged(const QString &hostId)
@@ -140,8 +83,8 @@ void ContainerTableModel::onHostChanged(const QString &hostId)
     // Reachability changes how every row of that host reads (stale or live).
     int first = -1;
     int last = -1;
-    for (int row = 0; row < m_keys.size(); ++row) {
-        if (!m_keys.at(row).startsWith(hostId + QLatin1Char('/')))
+    for (int row = 0; row < rowCount(); ++row) {
+        if (!keyAt(row).startsWith(hostId + QLatin1Char('/')))
             continue;
         if (first < 0)
             first = row;
@@ -153,9 +96,9 @@ void ContainerTableModel::onHostChanged(const QString &hostId)
 
 QVariant ContainerTableModel::data(const QModelIndex &idx, int role) const
 {
-    if (!idx.isValid() || !m_store || idx.row() >= m_keys.size())
+    if (!idx.isValid() || !m_store || idx.row() >= rowCount())
         return {};
-    const Container *c = m_store->container(m_keys.at(idx.row()));
+    const Container *c = m_store->container(keyAt(idx.row()));
     if (!c)
         return {};
     const HostStatus *host = m_store->host(c->hostId);
@@ -232,36 +175,6 @@ QVariant ContainerTableModel::data(const QModelIndex &idx, int role) const
         default:
             return {};
         }
-    default:
-        return {};
-    }
-}
-
-QVariant ContainerTableModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
-    switch (section) {
-    case HostColumn:
-        return tr("Host");
-    case NameColumn:
-        return tr("Name");
-    case ImageColumn:
-        return tr("Image");
-    case StateColumn:
-        return tr("State");
-    case FlagsColumn:
-        return tr("Attention");
-    case HealthColumn:
-        return tr("Health");
-    case PolicyColumn:
-        return tr("Policy");
-    case RestartsColumn:
-        return tr("Restarts");
-    case UptimeColumn:
-        return tr("Uptime");
-    case PortsColumn:
-        return tr("Ports");
     default:
         return {};
     }

@@ -2,17 +2,15 @@
 #pragma once
 
 #include "models/environmentstore.h"
+#include "models/keyedtablemodel.h"
 
-#include <QAbstractTableModel>
-#include <QHash>
 #include <QPointer>
-#include <QStringList>
 
 namespace Opsdeck::Models {
 
 /// The containers of one environment, one row per container across all its hosts. Follows the
 /// store with row inserts, removals and dataChanged ranges; never resets on refresh.
-class ContainerTableModel : public QAbstractTableModel
+class ContainerTableModel : public KeyedTableModel
 {
     Q_OBJECT
 
@@ -48,24 +46,16 @@ public:
 
     EnvironmentStore *store() const { return m_store; }
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant
-    headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    QString keyAt(int row) const { return m_keys.value(row); }
-
-    int rowOf(const QString &key) const { return m_rowOf.value(key, -1); }
+protected:
+    bool hasKey(const QString &key) const override;
 
 private:
     void onContainersChanged(const ContainerChanges &changes);
     void onHostChanged(const QString &hostId);
-    void rebuildIndex(int fromRow);
 
     QPointer<EnvironmentStore> m_store;
-    QStringList m_keys;
-    QHash<QString, int> m_rowOf;
 };
 
 /// "3d 4h", "5m 10s": a compact age for tables.

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace Opsdeck::Models {
 
@@ -79,6 +80,51 @@ QString deploymentText(const MarathonStore &store, const MarathonApp &app)
     return trModels("deploying");
 }
 
+// Column titles, in column order; translated in their model's context.
+const char *const kAppColumns[] = {
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonAppTableModel", "ID"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonAppTableModel", "Instances"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonAppTableModel", "Running"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonAppTableModel", "Staged"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonAppTableModel", "Healthy"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonAppTableModel", "Unhealthy"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonAppTableModel", "Version"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonAppTableModel", "Image"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonAppTableModel", "Deployment"),
+};
+static_assert(std::size(kAppColumns) == MarathonAppTableModel::ColumnCount);
+
+const char *const kTaskColumns[] = {
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonTaskTableModel", "Task ID"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonTaskTableModel", "Agent"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonTaskTableModel", "Host"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonTaskTableModel", "Ports"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonTaskTableModel", "State"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonTaskTableModel", "Health"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonTaskTableModel", "Version"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonTaskTableModel", "Started"),
+};
+static_assert(std::size(kTaskColumns) == MarathonTaskTableModel::ColumnCount);
+
+const char *const kDeploymentColumns[] = {
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonDeploymentTableModel", "ID"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonDeploymentTableModel", "Affected apps"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonDeploymentTableModel", "Current actions"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonDeploymentTableModel", "Step"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MarathonDeploymentTableModel", "Age"),
+};
+static_assert(std::size(kDeploymentColumns) == MarathonDeploymentTableModel::ColumnCount);
+
+const char *const kAgentColumns[] = {
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MesosAgentTableModel", "Hostname"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MesosAgentTableModel", "Active"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MesosAgentTableModel", "Tasks"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MesosAgentTableModel", "CPU"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MesosAgentTableModel", "Memory"),
+    QT_TRANSLATE_NOOP("Opsdeck::Models::MesosAgentTableModel", "Disk"),
+};
+static_assert(std::size(kAgentColumns) == MesosAgentTableModel::ColumnCount);
+
 QString taskStateText(const QString &state)
 {
     if (state.startsWith(QLatin1String("TASK_")))
@@ -116,26 +162,15 @@ void MarathonKeyedTableModel::setStore(MarathonStore *store)
     if (m_store)
         disconnect(m_store, nullptr, this, nullptr);
     m_store = store;
-    m_keys.clear();
-    m_rowOf.clear();
     if (m_store) {
         m_store->flush(); // what is pending now is part of the listing below
         connectStore();
+        // Reachability greys every row (or not).
+        connect(
+            m_store, &MarathonStore::statusChanged, this, &MarathonKeyedTableModel::refreshAllRows);
     }
-    m_keys = initialKeys();
-    rebuildIndex(0);
+    resetKeys(initialKeys());
     endResetModel();
-}
-
-int MarathonKeyedTableModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_keys.size());
-}
-
-void MarathonKeyedTableModel::rebuildIndex(int fromRow)
-{
-    for (int row = fromRow; row < m_keys.size(); ++row)
-        m_rowOf.insert(m_keys.at(row), row);
 }
 
 bool MarathonKeyedTableModel::marathonReachable() const
@@ -148,85 +183,15 @@ bool MarathonKeyedTableModel::mesosReachable() const
     return !m_store || m_store->mesosStatus().state != SourceState::Unreachable;
 }
 
-void MarathonKeyedTableModel::refreshAllRows()
+QString MarathonKeyedTableModel::marathonStaleText()
 {
-    if (!m_keys.isEmpty())
-        emit dataChanged(index(0, 0), index(int(m_keys.size()) - 1, columnCount() - 1));
-}
-
-void MarathonKeyedTableModel::applyChanges(const QStringList &added,
-                                           const QStringList &changed,
-                                           const QStringList &removed)
-{
-    const int lastColumn = columnCount() - 1;
-    // Removals: highest rows first, contiguous runs in one begin/endRemoveRows each.
-    if (!removed.isEmpty()) {
-        QList<int> rows;
-        for (const QString &key : removed) {
-            const int row = m_rowOf.value(key, -1);
-            if (row >= 0)
-                rows << row;
-        }
-        std::sort(rows.begin(), rows.end(), std::greater<int>());
-        int i = 0;
-        while (i < rows.size()) {
-            const int last = rows.at(i);
-            int first = last;
-            while (i + 1 < rows.size() && rows.at(i + 1) == first - 1)
-                first = rows.at(++i);
-            ++i;
-            beginRemoveRows({}, first, last);
-            for (int r = first; r <= last; ++r)
-                m_rowOf.remove(m_keys.at(r));
-            m_keys.remove(first, last - first + 1);
-            endRemoveRows();
-        }
-        if (!rows.isEmpty())
-            rebuildIndex(rows.last());
-    }
-
-    if (!changed.isEmpty() && !m_keys.isEmpty()) {
-        // Past half the rows, one signal for all is cheaper than many small ranges.
-        if (changed.size() * 2 > m_keys.size()) {
-            refreshAllRows();
-        } else {
-            QList<int> rows;
-            for (const QString &key : changed) {
-                const int row = m_rowOf.value(key, -1);
-                if (row >= 0)
-                    rows << row;
-            }
-            std::sort(rows.begin(), rows.end());
-            int i = 0;
-            while (i < rows.size()) {
-                const int first = rows.at(i);
-                int last = first;
-                while (i + 1 < rows.size() && rows.at(i + 1) <= last + 1)
-                    last = rows.at(++i);
-                ++i;
-                emit dataChanged(index(first, 0), index(last, lastColumn));
-            }
-        }
-    }
-
-    QStringList fresh;
-    for (const QString &key : added) {
-        if (!m_rowOf.contains(key) && !fresh.contains(key) && hasKey(key))
-            fresh << key;
-    }
-    if (!fresh.isEmpty()) {
-        const int first = int(m_keys.size());
-        beginInsertRows({}, first, first + int(fresh.size()) - 1);
-        m_keys.append(fresh);
-        rebuildIndex(first);
-        endInsertRows();
-    }
+    return tr("Marathon is unreachable: this row shows the last known state.");
 }
 
 // MarathonAppTableModel
 
 MarathonAppTableModel::MarathonAppTableModel(MarathonStore *store, QObject *parent)
-    : MarathonKeyedTableModel(parent)
+    : MarathonKeyedTableModel(kAppColumns, parent)
 {
     setStore(store);
 }
@@ -247,7 +212,6 @@ void MarathonAppTableModel::connectStore()
             &MarathonStore::deploymentsChanged,
             this,
             &MarathonAppTableModel::onDeploymentsChanged);
-    connect(m_store, &MarathonStore::statusChanged, this, &MarathonAppTableModel::refreshAllRows);
 }
 
 bool MarathonAppTableModel::hasKey(const QString &key) const
@@ -260,11 +224,6 @@ void MarathonAppTableModel::onDeploymentsChanged()
     // A step or action changed: only the Deployment column reads deployments.
     if (rowCount() > 0)
         emit dataChanged(index(0, DeploymentColumn), index(rowCount() - 1, DeploymentColumn));
-}
-
-int MarathonAppTableModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
 }
 
 QVariant MarathonAppTableModel::data(const QModelIndex &idx, int role) const
@@ -307,7 +266,7 @@ QVariant MarathonAppTableModel::data(const QModelIndex &idx, int role) const
     case Qt::ToolTipRole: {
         QStringList lines;
         if (!reachable)
-            lines << tr("Marathon is unreachable: this row shows the last known state.");
+            lines << marathonStaleText();
         if (!checks && (idx.column() == HealthyColumn || idx.column() == UnhealthyColumn))
             lines << tr("The app has no health checks.");
         if (idx.column() == VersionColumn && !a->version.isEmpty())
@@ -366,38 +325,10 @@ QVariant MarathonAppTableModel::data(const QModelIndex &idx, int role) const
     }
 }
 
-QVariant MarathonAppTableModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
-    switch (section) {
-    case IdColumn:
-        return tr("ID");
-    case InstancesColumn:
-        return tr("Instances");
-    case RunningColumn:
-        return tr("Running");
-    case StagedColumn:
-        return tr("Staged");
-    case HealthyColumn:
-        return tr("Healthy");
-    case UnhealthyColumn:
-        return tr("Unhealthy");
-    case VersionColumn:
-        return tr("Version");
-    case ImageColumn:
-        return tr("Image");
-    case DeploymentColumn:
-        return tr("Deployment");
-    default:
-        return {};
-    }
-}
-
 // MarathonTaskTableModel
 
 MarathonTaskTableModel::MarathonTaskTableModel(MarathonStore *store, QObject *parent)
-    : MarathonKeyedTableModel(parent)
+    : MarathonKeyedTableModel(kTaskColumns, parent)
 {
     setStore(store);
 }
@@ -433,7 +364,6 @@ void MarathonTaskTableModel::connectStore()
     connect(m_store, &MarathonStore::appsChanged, this, &MarathonTaskTableModel::onAppsChanged);
     // The Agent column shows the agent's hostname when Mesos knows it.
     connect(m_store, &MarathonStore::agentsChanged, this, &MarathonTaskTableModel::refreshAllRows);
-    connect(m_store, &MarathonStore::statusChanged, this, &MarathonTaskTableModel::refreshAllRows);
 }
 
 bool MarathonTaskTableModel::hasKey(const QString &key) const
@@ -477,11 +407,6 @@ void MarathonTaskTableModel::onAppsChanged(const QStringList &added,
         refreshAllRows();
 }
 
-int MarathonTaskTableModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
 QVariant MarathonTaskTableModel::data(const QModelIndex &idx, int role) const
 {
     if (!idx.isValid() || !m_store || idx.row() >= rowCount())
@@ -519,10 +444,7 @@ QVariant MarathonTaskTableModel::data(const QModelIndex &idx, int role) const
         case AgentColumn:
             return t.agentId.isEmpty() ? QVariant() : QVariant(t.agentId);
         default:
-            return marathonReachable()
-                       ? QVariant()
-                       : QVariant(tr("Marathon is unreachable: this row shows the last known "
-                                     "state."));
+            return marathonReachable() ? QVariant() : QVariant(marathonStaleText());
         }
     case SortRole:
         switch (idx.column()) {
@@ -579,37 +501,10 @@ QVariant MarathonTaskTableModel::data(const QModelIndex &idx, int role) const
     }
 }
 
-QVariant
-MarathonTaskTableModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
-    switch (section) {
-    case TaskIdColumn:
-        return tr("Task ID");
-    case AgentColumn:
-        return tr("Agent");
-    case HostColumn:
-        return tr("Host");
-    case PortsColumn:
-        return tr("Ports");
-    case StateColumn:
-        return tr("State");
-    case HealthColumn:
-        return tr("Health");
-    case VersionColumn:
-        return tr("Version");
-    case StartedColumn:
-        return tr("Started");
-    default:
-        return {};
-    }
-}
-
 // MarathonDeploymentTableModel
 
 MarathonDeploymentTableModel::MarathonDeploymentTableModel(MarathonStore *store, QObject *parent)
-    : MarathonKeyedTableModel(parent)
+    : MarathonKeyedTableModel(kDeploymentColumns, parent)
 {
     setStore(store);
 }
@@ -637,10 +532,6 @@ void MarathonDeploymentTableModel::connectStore()
             &MarathonStore::tasksChanged,
             this,
             &MarathonDeploymentTableModel::onAppsOrTasksChanged);
-    connect(m_store,
-            &MarathonStore::statusChanged,
-            this,
-            &MarathonDeploymentTableModel::refreshAllRows);
 }
 
 bool MarathonDeploymentTableModel::hasKey(const QString &key) const
@@ -665,11 +556,6 @@ void MarathonDeploymentTableModel::onAppsOrTasksChanged(const QStringList &appId
     }
     if (!touched.isEmpty())
         applyChanges({}, touched, {});
-}
-
-int MarathonDeploymentTableModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
 }
 
 QVariant MarathonDeploymentTableModel::data(const QModelIndex &idx, int role) const
@@ -698,7 +584,7 @@ QVariant MarathonDeploymentTableModel::data(const QModelIndex &idx, int role) co
     case Qt::ToolTipRole: {
         QStringList lines;
         if (!marathonReachable())
-            lines << tr("Marathon is unreachable: this row shows the last known state.");
+            lines << marathonStaleText();
         if (m_store->isStuck(d->id)) {
             const qint64 last = m_store->lastProgressMs(d->id);
             lines << tr("No progress for %1: a new task may never become healthy. Roll back, or "
@@ -742,31 +628,10 @@ QVariant MarathonDeploymentTableModel::data(const QModelIndex &idx, int role) co
     }
 }
 
-QVariant
-MarathonDeploymentTableModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
-    switch (section) {
-    case IdColumn:
-        return tr("ID");
-    case AffectedAppsColumn:
-        return tr("Affected apps");
-    case CurrentActionsColumn:
-        return tr("Current actions");
-    case StepColumn:
-        return tr("Step");
-    case AgeColumn:
-        return tr("Age");
-    default:
-        return {};
-    }
-}
-
 // MesosAgentTableModel
 
 MesosAgentTableModel::MesosAgentTableModel(MarathonStore *store, QObject *parent)
-    : MarathonKeyedTableModel(parent)
+    : MarathonKeyedTableModel(kAgentColumns, parent)
 {
     setStore(store);
 }
@@ -794,17 +659,11 @@ void MesosAgentTableModel::connectStore()
             });
             applyChanges(ordered, changed, removed);
         });
-    connect(m_store, &MarathonStore::statusChanged, this, &MesosAgentTableModel::refreshAllRows);
 }
 
 bool MesosAgentTableModel::hasKey(const QString &key) const
 {
     return m_store && m_store->agent(key);
-}
-
-int MesosAgentTableModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
 }
 
 QVariant MesosAgentTableModel::data(const QModelIndex &idx, int role) const
@@ -885,28 +744,6 @@ QVariant MesosAgentTableModel::data(const QModelIndex &idx, int role) const
         default:
             return {};
         }
-    default:
-        return {};
-    }
-}
-
-QVariant MesosAgentTableModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
-        return {};
-    switch (section) {
-    case HostnameColumn:
-        return tr("Hostname");
-    case ActiveColumn:
-        return tr("Active");
-    case TasksColumn:
-        return tr("Tasks");
-    case CpuColumn:
-        return tr("CPU");
-    case MemoryColumn:
-        return tr("Memory");
-    case DiskColumn:
-        return tr("Disk");
     default:
         return {};
     }

@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "models/keyedtablemodel.h"
 #include "models/marathonstore.h"
 
-#include <QAbstractTableModel>
 #include <QHash>
 #include <QPointer>
 #include <QStringList>
 
 namespace Opsdeck::Models {
 
-/// Common ground of the Marathon / Mesos tables: one row per key (app id, task id …), following
-/// the store with row inserts, removals and dataChanged ranges; never a reset on refresh.
-/// Switching stores (another environment) is one reset.
-class MarathonKeyedTableModel : public QAbstractTableModel
+/// Common ground of the Marathon / Mesos tables: one row per key (app id, task id …) of a
+/// MarathonStore. Switching stores (another environment) is one reset.
+class MarathonKeyedTableModel : public KeyedTableModel
 {
     Q_OBJECT
 
@@ -23,38 +22,21 @@ public:
 
     MarathonStore *store() const { return m_store; }
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-
-    QString keyAt(int row) const { return m_keys.value(row); }
-
-    int rowOf(const QString &key) const { return m_rowOf.value(key, -1); }
-
 protected:
-    using QAbstractTableModel::QAbstractTableModel;
+    using KeyedTableModel::KeyedTableModel;
 
     /// The keys to show right after setStore, in row order.
     virtual QStringList initialKeys() = 0;
-    /// Connects the store's signals this model follows (called by setStore).
+    /// Connects the store's signals this model follows besides statusChanged (called by setStore).
     virtual void connectStore() = 0;
-    /// Whether @p key still has data behind it (an added key without data is skipped).
-    virtual bool hasKey(const QString &key) const = 0;
 
-    /// Row-level update: removals (contiguous runs), dataChanged ranges, then appends (sorted).
-    void
-    applyChanges(const QStringList &added, const QStringList &changed, const QStringList &removed);
-    /// dataChanged over every row (reachability changed, the app version changed …).
-    void refreshAllRows();
     /// Whether the source behind these rows is not unreachable.
     bool marathonReachable() const;
     bool mesosReachable() const;
+    /// The tooltip of a row shown while Marathon is unreachable.
+    static QString marathonStaleText();
 
     QPointer<MarathonStore> m_store; ///< not owned
-
-private:
-    void rebuildIndex(int fromRow);
-
-    QStringList m_keys;
-    QHash<QString, int> m_rowOf;
 };
 
 /// The Marathon apps of one environment.
@@ -90,10 +72,7 @@ public:
 
     explicit MarathonAppTableModel(MarathonStore *store = nullptr, QObject *parent = nullptr);
 
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant
-    headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 protected:
     QStringList initialKeys() override;
@@ -140,10 +119,7 @@ public:
 
     QString appId() const { return m_appId; }
 
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant
-    headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 protected:
     QStringList initialKeys() override;
@@ -189,10 +165,7 @@ public:
     explicit MarathonDeploymentTableModel(MarathonStore *store = nullptr,
                                           QObject *parent = nullptr);
 
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant
-    headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 protected:
     QStringList initialKeys() override;
@@ -231,10 +204,7 @@ public:
 
     explicit MesosAgentTableModel(MarathonStore *store = nullptr, QObject *parent = nullptr);
 
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant
-    headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 protected:
     QStringList initialKeys() override;
