@@ -35,16 +35,6 @@ Result<QJsonDocument> parseJson(const QByteArray &json)
     return doc;
 }
 
-Result<QJsonObject> parseObject(const QByteArray &json)
-{
-    const auto doc = parseJson(json);
-    if (!doc.ok())
-        return Error{doc.error()};
-    if (!doc.value().isObject())
-        return Result<QJsonObject>::failure(tr("expected a JSON object"));
-    return doc.value().object();
-}
-
 QString typeName(const QJsonValue &v)
 {
     switch (v.type()) {
@@ -276,16 +266,35 @@ QString JsonFieldReader::element(const QString &path, qsizetype index)
     return path + QLatin1Char('[') + QString::number(index) + QLatin1Char(']');
 }
 
-QString JsonFieldReader::string(const QJsonObject &o, const QString &key, const QString &path)
+Result<QJsonObject> JsonFieldReader::parseObject(const QByteArray &json)
+{
+    const auto doc = parseJson(json);
+    if (!doc.ok())
+        return Error{doc.error()};
+    if (!doc.value().isObject())
+        return Result<QJsonObject>::failure(tr("expected a JSON object"));
+    return doc.value().object();
+}
+
+QJsonValue JsonFieldReader::typed(const QJsonObject &o,
+                                  const QString &key,
+                                  const QString &path,
+                                  QJsonValue::Type type,
+                                  const char *what)
 {
     const QJsonValue v = o.value(key);
     if (v.isUndefined() || v.isNull())
-        return {};
-    if (!v.isString()) {
-        fail(member(path, key), expected("a string", v));
-        return {};
+        return {QJsonValue::Undefined};
+    if (v.type() != type) {
+        fail(member(path, key), expected(what, v));
+        return {QJsonValue::Undefined};
     }
-    return v.toString();
+    return v;
+}
+
+QString JsonFieldReader::string(const QJsonObject &o, const QString &key, const QString &path)
+{
+    return typed(o, key, path, QJsonValue::String, "a string").toString();
 }
 
 QString
@@ -307,14 +316,10 @@ int JsonFieldReader::integer(const QJsonObject &o,
                              const QString &path,
                              int fallback)
 {
-    const QJsonValue v = o.value(key);
-    if (v.isUndefined() || v.isNull())
+    const QJsonValue v = typed(o, key, path, QJsonValue::Double, "a number");
+    if (v.isUndefined())
         return fallback;
     const double d = v.toDouble();
-    if (!v.isDouble()) {
-        fail(member(path, key), expected("a number", v));
-        return fallback;
-    }
     if (d != std::floor(d) || d < std::numeric_limits<int>::min()
         || d > std::numeric_limits<int>::max()) {
         fail(member(path, key), tr("expected a whole number, got %1").arg(d));
@@ -328,14 +333,7 @@ double JsonFieldReader::number(const QJsonObject &o,
                                const QString &path,
                                double fallback)
 {
-    const QJsonValue v = o.value(key);
-    if (v.isUndefined() || v.isNull())
-        return fallback;
-    if (!v.isDouble()) {
-        fail(member(path, key), expected("a number", v));
-        return fallback;
-    }
-    return v.toDouble();
+    return typed(o, key, path, QJsonValue::Double, "a number").toDouble(fallback);
 }
 
 bool JsonFieldReader::boolean(const QJsonObject &o,
@@ -343,38 +341,17 @@ bool JsonFieldReader::boolean(const QJsonObject &o,
                               const QString &path,
                               bool fallback)
 {
-    const QJsonValue v = o.value(key);
-    if (v.isUndefined() || v.isNull())
-        return fallback;
-    if (!v.isBool()) {
-        fail(member(path, key), expected("true or false", v));
-        return fallback;
-    }
-    return v.toBool();
+    return typed(o, key, path, QJsonValue::Bool, "true or false").toBool(fallback);
 }
 
 QJsonObject JsonFieldReader::object(const QJsonObject &o, const QString &key, const QString &path)
 {
-    const QJsonValue v = o.value(key);
-    if (v.isUndefined() || v.isNull())
-        return {};
-    if (!v.isObject()) {
-        fail(member(path, key), expected("an object", v));
-        return {};
-    }
-    return v.toObject();
+    return typed(o, key, path, QJsonValue::Object, "an object").toObject();
 }
 
 QJsonArray JsonFieldReader::array(const QJsonObject &o, const QString &key, const QString &path)
 {
-    const QJsonValue v = o.value(key);
-    if (v.isUndefined() || v.isNull())
-        return {};
-    if (!v.isArray()) {
-        fail(member(path, key), expected("an array", v));
-        return {};
-    }
-    return v.toArray();
+    return typed(o, key, path, QJsonValue::Array, "an array").toArray();
 }
 
 QDateTime JsonFieldReader::time(const QJsonObject &o, const QString &key, const QString &path)
@@ -488,7 +465,7 @@ QStringList marathonEventTypes()
 
 Result<MarathonAppsSnapshot> parseMarathonApps(const QByteArray &json)
 {
-    const auto doc = parseObject(json);
+    const auto doc = JsonFieldReader::parseObject(json);
     if (!doc.ok())
         return Error{doc.error()};
     JsonFieldReader r;
@@ -507,14 +484,12 @@ Result<MarathonAppsSnapshot> parseMarathonApps(const QByteArray &json)
             out.portMappings.insert(app.id, ports);
         out.apps << std::move(app);
     }
-    if (r.failed())
-        return Result<MarathonAppsSnapshot>::failure(r.error());
-    return out;
+    return r.result(std::move(out));
 }
 
 Result<MarathonAppsSnapshot> parseMarathonApp(const QByteArray &json)
 {
-    const auto doc = parseObject(json);
+    const auto doc = JsonFieldReader::parseObject(json);
     if (!doc.ok())
         return Error{doc.error()};
     JsonFieldReader r;
@@ -527,14 +502,12 @@ Result<MarathonAppsSnapshot> parseMarathonApp(const QByteArray &json)
     out.apps << parseApp(r, r.object(root, key("app"), {}), key("app"), out.tasks, ports);
     if (!ports.isEmpty())
         out.portMappings.insert(out.apps.first().id, ports);
-    if (r.failed())
-        return Result<MarathonAppsSnapshot>::failure(r.error());
-    return out;
+    return r.result(std::move(out));
 }
 
 Result<QList<MarathonTask>> parseMarathonTasks(const QByteArray &json)
 {
-    const auto doc = parseObject(json);
+    const auto doc = JsonFieldReader::parseObject(json);
     if (!doc.ok())
         return Error{doc.error()};
     JsonFieldReader r;
@@ -547,9 +520,7 @@ Result<QList<MarathonTask>> parseMarathonTasks(const QByteArray &json)
         const QJsonObject o = r.objectAt(tasks, i, key("tasks"));
         out << parseTask(r, o, JsonFieldReader::element(key("tasks"), i), {});
     }
-    if (r.failed())
-        return Result<QList<MarathonTask>>::failure(r.error());
-    return out;
+    return r.result(std::move(out));
 }
 
 Result<QList<MarathonDeployment>> parseMarathonDeployments(const QByteArray &json)
@@ -585,14 +556,12 @@ Result<QList<MarathonDeployment>> parseMarathonDeployments(const QByteArray &jso
         d.totalSteps = r.integer(o, key("totalSteps"), path, int(steps.size()));
         out << d;
     }
-    if (r.failed())
-        return Result<QList<MarathonDeployment>>::failure(r.error());
-    return out;
+    return r.result(std::move(out));
 }
 
 Result<MarathonLeaderInfo> parseMarathonLeader(const QByteArray &json)
 {
-    const auto doc = parseObject(json);
+    const auto doc = JsonFieldReader::parseObject(json);
     if (!doc.ok())
         return Error{doc.error()};
     JsonFieldReader r;
@@ -609,7 +578,7 @@ Result<MarathonLeaderInfo> parseMarathonLeader(const QByteArray &json)
 
 Result<MarathonEvent> parseMarathonEvent(const QByteArray &json)
 {
-    const auto doc = parseObject(json);
+    const auto doc = JsonFieldReader::parseObject(json);
     if (!doc.ok())
         return Error{doc.error()};
     const QJsonObject o = doc.value();
@@ -633,28 +602,24 @@ Result<MarathonEvent> parseMarathonEvent(const QByteArray &json)
         if (e.deploymentId.isEmpty())
             e.deploymentId = r.string(r.object(o, key("plan"), {}), key("id"), key("plan"));
     }
-    if (r.failed())
-        return Result<MarathonEvent>::failure(r.error());
-    return e;
+    return r.result(std::move(e));
 }
 
 Result<QString> parseMarathonDeploymentId(const QByteArray &json)
 {
-    const auto doc = parseObject(json);
+    const auto doc = JsonFieldReader::parseObject(json);
     if (!doc.ok())
         return Error{doc.error()};
     JsonFieldReader r;
     const QString id = r.requiredString(doc.value(), key("deploymentId"), {});
-    if (r.failed())
-        return Result<QString>::failure(r.error());
-    return id;
+    return r.result(std::move(id));
 }
 
 Result<QByteArray> marathonImageUpdateBody(const QByteArray &appJson, const QString &image)
 {
     if (image.trimmed().isEmpty() || image.contains(QLatin1Char(' ')))
         return Result<QByteArray>::failure(tr("'%1' is not an image reference").arg(image));
-    const auto doc = parseObject(appJson);
+    const auto doc = JsonFieldReader::parseObject(appJson);
     if (!doc.ok())
         return Error{doc.error()};
     JsonFieldReader r;

@@ -20,9 +20,21 @@ namespace Opsdeck::Connectors {
 class JsonFieldReader
 {
 public:
+    /// @p json as a JSON object, or where it is broken ("malformed JSON at offset 17: …").
+    static Models::Result<QJsonObject> parseObject(const QByteArray &json);
+
     bool failed() const { return !m_error.isEmpty(); }
 
     QString error() const { return m_error; }
+
+    /// @p value, or the first error when there is one.
+    template<typename T>
+    Models::Result<T> result(T value) const
+    {
+        if (failed())
+            return Models::Result<T>::failure(m_error);
+        return value;
+    }
 
     /// Records @p message at @p path unless an earlier error is already recorded.
     void fail(const QString &path, const QString &message);
@@ -49,6 +61,14 @@ public:
     QJsonObject objectAt(const QJsonArray &array, qsizetype index, const QString &path);
 
 private:
+    /// The value at @p key when it has @p type; undefined when absent or null, and when it has
+    /// another type (then an error: "expected @p what, got …").
+    QJsonValue typed(const QJsonObject &o,
+                     const QString &key,
+                     const QString &path,
+                     QJsonValue::Type type,
+                     const char *what);
+
     QString m_error;
 };
 

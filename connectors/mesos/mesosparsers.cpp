@@ -5,7 +5,6 @@
 
 #include <QCoreApplication>
 #include <QHash>
-#include <QJsonDocument>
 
 #include <cmath>
 
@@ -23,18 +22,6 @@ QString tr(const char *text)
 QString key(const char *name)
 {
     return QString::fromLatin1(name);
-}
-
-Result<QJsonObject> parseObject(const QByteArray &json)
-{
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
-    if (error.error != QJsonParseError::NoError)
-        return Result<QJsonObject>::failure(
-            tr("malformed JSON at offset %1: %2").arg(error.offset).arg(error.errorString()));
-    if (!doc.isObject())
-        return Result<QJsonObject>::failure(tr("expected a JSON object"));
-    return doc.object();
 }
 
 /// A flat resource object: scalars are numbers; ranges and sets are strings and not read.
@@ -66,7 +53,7 @@ secondsToTime(JsonFieldReader &r, const QJsonObject &o, const QString &name, con
 
 Result<MesosState> parseMesosState(const QByteArray &json)
 {
-    const auto doc = parseObject(json);
+    const auto doc = JsonFieldReader::parseObject(json);
     if (!doc.ok())
         return Error{doc.error()};
     const QJsonObject root = doc.value();
@@ -127,9 +114,7 @@ Result<MesosState> parseMesosState(const QByteArray &json)
                 ++state.agents[*it].taskCount;
         }
     }
-    if (r.failed())
-        return Result<MesosState>::failure(r.error());
-    return state;
+    return r.result(std::move(state));
 }
 
 } // namespace Opsdeck::Connectors
