@@ -151,17 +151,8 @@ void DockerHostConnector::stop()
 void DockerHostConnector::dropRequests()
 {
     m_inspectTimer.stop();
-    if (m_events) {
-        m_events->abort();
-        m_events->deleteLater();
-    }
-    for (const QPointer<HttpReply> &r : std::as_const(m_requests)) {
-        if (r) {
-            r->abort();
-            r->deleteLater();
-        }
-    }
-    m_requests.clear();
+    abortAndDelete(m_events);
+    abortAndDelete(m_requests);
     m_inspectQueue.clear();
     m_inspectQueued.clear();
     m_eventCount.clear();

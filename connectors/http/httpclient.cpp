@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSocketNotifier>
+#include <QUrl>
 
 #include <curl/curl.h>
 #include <mutex>
@@ -462,6 +463,36 @@ void HttpClient::processPending()
         if (reply)
             reply->complete(code, detail);
     }
+}
+
+QByteArray httpBaseUrl(const QString &configured)
+{
+    QUrl url(configured.trimmed());
+    if (!url.isValid() || url.host().isEmpty()
+        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+        return {};
+    url.setUserInfo(QString());
+    url.setQuery(QString());
+    url.setFragment(QString());
+    QByteArray base = url.toString(QUrl::FullyEncoded).toUtf8();
+    while (base.endsWith('/'))
+        base.chop(1);
+    return base;
+}
+
+void abortAndDelete(HttpReply *reply)
+{
+    if (!reply)
+        return;
+    reply->abort();
+    reply->deleteLater();
+}
+
+void abortAndDelete(QList<QPointer<HttpReply>> &replies)
+{
+    for (const QPointer<HttpReply> &r : std::as_const(replies))
+        abortAndDelete(r.data());
+    replies.clear();
 }
 
 } // namespace Opsdeck::Connectors

@@ -25,6 +25,10 @@ struct HttpEndpoint
     Models::TlsFiles tls;
 };
 
+/// "http://host:port" (and any path prefix) of a configured URL, without credentials, query or
+/// trailing slash; empty when it is no http(s) URL.
+QByteArray httpBaseUrl(const QString &configured);
+
 /// One request header, e.g. {"Accept", "text/event-stream"}.
 using HttpHeader = QPair<QByteArray, QByteArray>;
 
@@ -134,6 +138,11 @@ private:
     static size_t onWrite(char *data, size_t size, size_t count, void *self);
     static size_t onHeader(char *data, size_t size, size_t count, void *self);
 };
+
+/// Aborts @p reply (null: nothing) and deletes it later: it emits nothing any more.
+void abortAndDelete(HttpReply *reply);
+/// abortAndDelete for every reply of @p replies still alive; empties the list.
+void abortAndDelete(QList<QPointer<HttpReply>> &replies);
 
 /// A small asynchronous HTTP client on libcurl's multi interface, driven by the Qt event
 /// loop (QSocketNotifier + QTimer): it never blocks the thread it lives on. It speaks HTTP

@@ -7,7 +7,9 @@
 #include <QUrl>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
+#include <optional>
 
 namespace Opsdeck::Connectors {
 
@@ -25,23 +27,6 @@ constexpr int kMaxQuickReconnects = 3;
 constexpr qint64 kHealthyStreamMs = 10000;
 // A non-leader redirects /v2/events to the leader (reference 2.1); one hop is the norm.
 constexpr int kMaxRedirects = 3;
-
-/// "http://host:port" (and any path prefix) of a configured URL, without credentials, query or
-/// trailing slash; empty when it is no http(s) URL.
-QByteArray baseUrlOf(const QString &configured)
-{
-    QUrl url(configured.trimmed());
-    if (!url.isValid() || url.host().isEmpty()
-        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
-        return {};
-    url.setUserInfo(QString());
-    url.setQuery(QString());
-    url.setFragment(QString());
-    QByteArray base = url.toString(QUrl::FullyEncoded).toUtf8();
-    while (base.endsWith('/'))
-        base.chop(1);
-    return base;
-}
 
 /// "host:port" of a URL or of a bare "host:port" (what /v2/leader answers), lower case.
 QString hostPortOf(const QString &text)
@@ -88,7 +73,7 @@ MarathonConnector::MarathonConnector(const MarathonConfig &config,
     , m_http(http)
 {
     for (const QString &u : config.urls) {
-        const QByteArray base = baseUrlOf(u);
+        const QByteArray base = httpBaseUrl(u);
         if (base.isEmpty()) {
             m_configError = tr("Marathon URL '%1' is not an http(s) URL").arg(u);
             break;
@@ -192,17 +177,8 @@ void MarathonConnector::dropRequests()
     m_coalesceTimer.stop();
     m_silenceTimer.stop();
     m_safetyTimer.stop();
-    if (m_events) {
-        m_events->abort();
-        m_events->deleteLater();
-    }
-    for (const QPointer<HttpReply> &r : std::as_const(m_requests)) {
-        if (r) {
-            r->abort();
-            r->deleteLater();
-        }
-    }
-    m_requests.clear();
+    abortAndDelete(m_events);
+    abortAndDelete(m_requests);
     m_appsRead = nullptr;
     m_deploymentsRead = nullptr;
     m_dirty = 0;
@@ -431,66 +407,64 @@ void MarathonConnector::readNow()
 
 void MarathonConnector::readApps()
 {
-    m_dirty &= ~AppsKind;
-    const int generation = m_generation;
-    const QByteArray base = m_current;
     // Counts and deployments come whatever we ask (reference 2.2).
-    HttpReply *reply = m_http->send(
-        endpoint(base), request("GET", "/v2/apps?embed=apps.tasks&embed=apps.lastTaskFailure"));
-    m_appsRead = reply;
-    m_requests << reply;
-    connect(reply, &HttpReply::finished, this, [this, reply, generation, base] {
-        reply->deleteLater();
-        m_requests.removeAll(reply);
-        if (generation != m_generation)
-            return;
-        m_appsRead = nullptr;
-        if (!reply->ok()) {
-            fail(reply->errorString());
-            return;
-        }
-        const auto parsed = parseMarathonApps(reply->body());
-        if (!parsed.ok()) {
-            fail(tr("%1: GET /v2/apps: %2").arg(QString::fromUtf8(base), parsed.error()));
-            return;
-        }
-        m_store->setApps(parsed.value().apps, parsed.value().tasks);
-        touchLastSeen();
-        readDone(AppsKind);
-        if (generation == m_generation)
-            noteLeaderHeader(reply);
-    });
+    read(AppsKind,
+         "/v2/apps?embed=apps.tasks&embed=apps.lastTaskFailure",
+         m_appsRead,
+         [this](const QByteArray &body) -> std::optional<QString> {
+             const auto parsed = parseMarathonApps(body);
+             if (!parsed.ok())
+                 return tr("GET /v2/apps: %1").arg(parsed.error());
+             m_store->setApps(parsed.value().apps, parsed.value().tasks);
+             return std::nullopt;
+         });
 }
 
 void MarathonConnector::readDeployments()
 {
-    m_dirty &= ~DeploymentsKind;
+    read(DeploymentsKind,
+         "/v2/deployments",
+         m_deploymentsRead,
+         [this](const QByteArray &body) -> std::optional<QString> {
+             const auto parsed = parseMarathonDeployments(body);
+             if (!parsed.ok())
+                 return tr("GET /v2/deployments: %1").arg(parsed.error());
+             m_store->setDeployments(parsed.value());
+             return std::nullopt;
+         });
+}
+
+void MarathonConnector::read(int kind,
+                             const QByteArray &path,
+                             QPointer<HttpReply> &inFlight,
+                             const std::function<std::optional<QString>(const QByteArray &)> &land)
+{
+    m_dirty &= ~kind;
     const int generation = m_generation;
     const QByteArray base = m_current;
-    HttpReply *reply = m_http->send(endpoint(base), request("GET", "/v2/deployments"));
-    m_deploymentsRead = reply;
+    HttpReply *reply = m_http->send(endpoint(base), request("GET", path));
+    inFlight = reply;
     m_requests << reply;
-    connect(reply, &HttpReply::finished, this, [this, reply, generation, base] {
-        reply->deleteLater();
-        m_requests.removeAll(reply);
-        if (generation != m_generation)
-            return;
-        m_deploymentsRead = nullptr;
-        if (!reply->ok()) {
-            fail(reply->errorString());
-            return;
-        }
-        const auto parsed = parseMarathonDeployments(reply->body());
-        if (!parsed.ok()) {
-            fail(tr("%1: GET /v2/deployments: %2").arg(QString::fromUtf8(base), parsed.error()));
-            return;
-        }
-        m_store->setDeployments(parsed.value());
-        touchLastSeen();
-        readDone(DeploymentsKind);
-        if (generation == m_generation)
-            noteLeaderHeader(reply);
-    });
+    connect(
+        reply, &HttpReply::finished, this, [this, reply, generation, base, kind, &inFlight, land] {
+            reply->deleteLater();
+            m_requests.removeAll(reply);
+            if (generation != m_generation)
+                return;
+            inFlight = nullptr;
+            if (!reply->ok()) {
+                fail(reply->errorString());
+                return;
+            }
+            if (const auto error = land(reply->body())) {
+                fail(tr("%1: %2").arg(QString::fromUtf8(base), *error));
+                return;
+            }
+            touchLastSeen();
+            readDone(kind);
+            if (generation == m_generation)
+                noteLeaderHeader(reply);
+        });
 }
 
 void MarathonConnector::readDone(int kind)

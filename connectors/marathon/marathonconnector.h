@@ -13,6 +13,9 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
+#include <optional>
+
 namespace Opsdeck::Connectors {
 
 /// Timings of a Marathon connection; the defaults suit people, tests shorten them. The request
@@ -92,6 +95,12 @@ private:
     void readNow();
     void readApps();
     void readDeployments();
+    /// GETs @p path from the leader as the read of @p kind, tracked in @p inFlight; @p land puts
+    /// the body into the store, or says why it cannot ("GET /v2/apps: …").
+    void read(int kind,
+              const QByteArray &path,
+              QPointer<HttpReply> &inFlight,
+              const std::function<std::optional<QString>(const QByteArray &)> &land);
     void readDone(int kind);
     void fail(const QString &reason);
     void setStatus(Models::SourceState state, const QString &error = {});

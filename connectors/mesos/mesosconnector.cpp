@@ -2,7 +2,6 @@
 #include "connectors/mesos/mesosconnector.h"
 
 #include <QDateTime>
-#include <QUrl>
 
 #include <algorithm>
 #include <limits>
@@ -17,21 +16,6 @@ namespace {
 constexpr int kMaxRedirects = 3;
 const QByteArray kStatePath = "/master/state";
 
-QByteArray baseUrlOf(const QString &configured)
-{
-    QUrl url(configured.trimmed());
-    if (!url.isValid() || url.host().isEmpty()
-        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
-        return {};
-    url.setUserInfo(QString());
-    url.setQuery(QString());
-    url.setFragment(QString());
-    QByteArray base = url.toString(QUrl::FullyEncoded).toUtf8();
-    while (base.endsWith('/'))
-        base.chop(1);
-    return base;
-}
-
 } // namespace
 
 MesosConnector::MesosConnector(const MesosConfig &config,
@@ -43,7 +27,7 @@ MesosConnector::MesosConnector(const MesosConfig &config,
     , m_http(http)
 {
     for (const QString &u : config.urls) {
-        const QByteArray base = baseUrlOf(u);
+        const QByteArray base = httpBaseUrl(u);
         if (base.isEmpty()) {
             m_configError = tr("Mesos URL '%1' is not an http(s) URL").arg(u);
             break;
@@ -81,10 +65,7 @@ void MesosConnector::stop()
     m_running = false;
     ++m_generation;
     m_pollTimer.stop();
-    if (m_inFlight) {
-        m_inFlight->abort();
-        m_inFlight->deleteLater();
-    }
+    abortAndDelete(m_inFlight);
 }
 
 void MesosConnector::schedule(int ms)
