@@ -8,6 +8,7 @@
 #include "views/desktop/containerproxymodel.h"
 #include "views/desktop/marathonview.h"
 #include "views/desktop/mesosview.h"
+#include "views/desktop/sourcetab.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -22,8 +23,6 @@
 #include <QListView>
 #include <QMenu>
 #include <QMenuBar>
-#include <QPainter>
-#include <QPixmap>
 #include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
@@ -40,18 +39,6 @@ namespace Opsdeck::Views {
 using namespace Opsdeck::Models;
 
 namespace {
-
-QIcon dot(const QColor &colour)
-{
-    QPixmap pm(12, 12);
-    pm.fill(Qt::transparent);
-    QPainter p(&pm);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setBrush(colour);
-    p.setPen(colour.darker(140));
-    p.drawEllipse(1, 1, 10, 10);
-    return QIcon(pm);
-}
 
 QColor stateColour(SourceState s)
 {
@@ -75,7 +62,7 @@ public:
     QVariant data(const QModelIndex &index, int role) const override
     {
         if (role == Qt::DecorationRole && index.row() > 0)
-            return dot(stateColour(SourceState(
+            return statusDot(stateColour(SourceState(
                 QIdentityProxyModel::data(index, HostListModel::SourceStateRole).toInt())));
         return QIdentityProxyModel::data(index, role);
     }
@@ -148,7 +135,7 @@ void MainWindow::buildUi()
     envLabel->setBuddy(m_envBox);
     for (const EnvironmentStore *store : m_stores) {
         const EnvironmentConfig *cfg = m_config.environment(store->environment());
-        m_envBox->addItem(dot(QColor(cfg ? cfg->colour : QStringLiteral("#9e9e9e"))),
+        m_envBox->addItem(statusDot(QColor(cfg ? cfg->colour : QStringLiteral("#9e9e9e"))),
                           store->environment());
     }
     m_envBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
@@ -686,8 +673,8 @@ void MainWindow::updateTabs()
         m_tabs->setTabText(MarathonTab, tr("Marathon"));
         return;
     }
-    m_tabs->setTabIcon(MarathonTab, dot(stateColour(marathon->marathonStatus().state)));
-    m_tabs->setTabIcon(MesosTab, dot(stateColour(marathon->mesosStatus().state)));
+    m_tabs->setTabIcon(MarathonTab, statusDot(stateColour(marathon->marathonStatus().state)));
+    m_tabs->setTabIcon(MesosTab, statusDot(stateColour(marathon->mesosStatus().state)));
     int unhealthy = 0;
     for (const QString &id : marathon->appIds()) {
         const MarathonApp *app = marathon->app(id);

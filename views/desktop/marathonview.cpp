@@ -6,6 +6,7 @@
 #include "views/desktop/confirmactiondialog.h"
 #include "views/desktop/progressdelegate.h"
 #include "views/desktop/rolloutdialog.h"
+#include "views/desktop/sourcetab.h"
 
 #include <QAction>
 #include <QDataStream>
@@ -18,8 +19,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
-#include <QPainter>
-#include <QPixmap>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
@@ -80,15 +79,12 @@ std::optional<RolloutPlan> planFor(const MarathonApp &app)
 
 /// Apps: the filter box (words and is:unhealthy / is:deploying), health colours, stale rows
 /// greyed, and the version time with its age.
-class AppProxy : public QSortFilterProxyModel
+class AppProxy : public RoleSortProxy
 {
 public:
     explicit AppProxy(QObject *parent)
-        : QSortFilterProxyModel(parent)
-    {
-        setSortRole(MarathonAppTableModel::SortRole);
-        setDynamicSortFilter(true);
-    }
+        : RoleSortProxy(MarathonAppTableModel::SortRole, parent)
+    {}
 
     void setFilterText(const QString &text)
     {
@@ -132,11 +128,8 @@ public:
         case Qt::FontRole:
             if (unhealthy
                 && (index.column() == MarathonAppTableModel::IdColumn
-                    || index.column() == MarathonAppTableModel::UnhealthyColumn)) {
-                QFont bold;
-                bold.setBold(true);
-                return bold;
-            }
+                    || index.column() == MarathonAppTableModel::UnhealthyColumn))
+                return boldFont();
             return {};
         case Qt::DecorationRole:
             if (index.column() != MarathonAppTableModel::IdColumn)
@@ -229,15 +222,7 @@ private:
         auto it = m_dots.constFind(colour.rgb());
         if (it != m_dots.cend())
             return *it;
-        QPixmap pm(12, 12);
-        pm.fill(Qt::transparent);
-        QPainter p(&pm);
-        p.setRenderHint(QPainter::Antialiasing);
-        p.setBrush(colour);
-        p.setPen(colour.darker(140));
-        p.drawEllipse(1, 1, 10, 10);
-        p.end();
-        const QIcon icon(pm);
+        const QIcon icon = statusDot(colour);
         m_dots.insert(colour.rgb(), icon);
         return icon;
     }
@@ -247,15 +232,12 @@ private:
 };
 
 /// Tasks: started time with its age, health and old versions in colour, stale rows greyed.
-class TaskProxy : public QSortFilterProxyModel
+class TaskProxy : public RoleSortProxy
 {
 public:
     explicit TaskProxy(QObject *parent)
-        : QSortFilterProxyModel(parent)
-    {
-        setSortRole(MarathonTaskTableModel::SortRole);
-        setDynamicSortFilter(true);
-    }
+        : RoleSortProxy(MarathonTaskTableModel::SortRole, parent)
+    {}
 
     QVariant data(const QModelIndex &index, int role) const override
     {
@@ -290,11 +272,8 @@ public:
                  && TaskHealth(at(MarathonTaskTableModel::HealthRole).toInt())
                         == TaskHealth::Unhealthy)
                 || (index.column() == MarathonTaskTableModel::VersionColumn
-                    && !at(MarathonTaskTableModel::IsNewVersionRole).toBool())) {
-                QFont bold;
-                bold.setBold(true);
-                return bold;
-            }
+                    && !at(MarathonTaskTableModel::IsNewVersionRole).toBool()))
+                return boldFont();
             return {};
         default:
             break;
@@ -304,15 +283,12 @@ public:
 };
 
 /// Deployments: "step 1/2 · 40 %" for the bar, the stuck marker, stale rows greyed.
-class DeploymentProxy : public QSortFilterProxyModel
+class DeploymentProxy : public RoleSortProxy
 {
 public:
     explicit DeploymentProxy(QObject *parent)
-        : QSortFilterProxyModel(parent)
-    {
-        setSortRole(MarathonDeploymentTableModel::SortRole);
-        setDynamicSortFilter(true);
-    }
+        : RoleSortProxy(MarathonDeploymentTableModel::SortRole, parent)
+    {}
 
     QVariant data(const QModelIndex &index, int role) const override
     {
@@ -339,11 +315,8 @@ public:
                 return QBrush(kStaleText);
             return stuck ? QVariant(QBrush(kDarkText)) : QVariant();
         case Qt::FontRole:
-            if (stuck && index.column() == MarathonDeploymentTableModel::AgeColumn) {
-                QFont bold;
-                bold.setBold(true);
-                return bold;
-            }
+            if (stuck && index.column() == MarathonDeploymentTableModel::AgeColumn)
+                return boldFont();
             return {};
         default:
             break;
@@ -467,32 +440,18 @@ QString sourceStatusText(const QString &source, const HostStatus &status, qint64
 MarathonView::MarathonView(QWidget *parent)
     : QWidget(parent)
 {
-    setObjectName(QStringLiteral("marathonView"));
-    auto *outer = new QVBoxLayout(this);
-    outer->setContentsMargins(0, 0, 0, 0);
-    m_stack = new QStackedWidget(this);
-    outer->addWidget(m_stack);
-
-    m_notConfigured = new QLabel(m_stack);
-    m_notConfigured->setObjectName(QStringLiteral("marathonNotConfigured"));
-    m_notConfigured->setAlignment(Qt::AlignCenter);
-    m_notConfigured->setWordWrap(true);
-    m_notConfigured->setStyleSheet(QStringLiteral("QLabel { color: #616161; padding: 24px; }"));
-    m_stack->addWidget(m_notConfigured);
-
-    auto *page = new QWidget(m_stack);
-    auto *layout = new QVBoxLayout(page);
-    layout->setContentsMargins(4, 4, 4, 4);
+    const SourcePages pages = makeSourcePages(this, QStringLiteral("marathon"));
+    m_stack = pages.stack;
+    m_notConfigured = pages.notConfigured;
+    QWidget *page = pages.page;
+    QVBoxLayout *layout = pages.layout;
     m_filter = new QLineEdit(page);
     m_filter->setObjectName(QStringLiteral("marathonFilter"));
     m_filter->setClearButtonEnabled(true);
     m_filter->setPlaceholderText(
         tr("Filter apps (Ctrl+F): id, image, deployment; is:unhealthy, is:deploying"));
     layout->addWidget(m_filter);
-    m_status = new QLabel(page);
-    m_status->setObjectName(QStringLiteral("marathonStatus"));
-    m_status->setWordWrap(true);
-    m_status->hide();
+    m_status = makeStatusBanner(QStringLiteral("marathonStatus"), page);
     layout->addWidget(m_status);
     m_result = new QLabel(page);
     m_result->setObjectName(QStringLiteral("marathonResult"));
@@ -569,7 +528,6 @@ MarathonView::MarathonView(QWidget *parent)
     m_splitter->setStretchFactor(1, 2);
     m_splitter->setStretchFactor(2, 1);
     layout->addWidget(m_splitter, 1);
-    m_stack->addWidget(page);
 
     connect(m_filter, &QLineEdit::textChanged, this, [appProxy](const QString &text) {
         appProxy->setFilterText(text);
@@ -807,15 +765,7 @@ void MarathonView::updateStatus()
         m_status->hide();
         return;
     }
-    const HostStatus status = m_store->marathonStatus();
-    const QString text = sourceStatusText(tr("Marathon"), status, m_store->now());
-    m_status->setText(text);
-    m_status->setVisible(!text.isEmpty());
-    if (status.state == SourceState::Unreachable)
-        m_status->setStyleSheet(QStringLiteral("QLabel { background: #c62828; color: white; "
-                                               "padding: 6px; font-weight: bold; }"));
-    else
-        m_status->setStyleSheet(bannerStyle(QColor(0xee, 0xee, 0xee), kDarkText));
+    showSourceStatus(m_status, tr("Marathon"), m_store->marathonStatus(), m_store->now());
 }
 
 void MarathonView::updateActions()

@@ -4,12 +4,11 @@
 #include "models/marathontablemodels.h"
 #include "views/desktop/marathonview.h"
 #include "views/desktop/progressdelegate.h"
+#include "views/desktop/sourcetab.h"
 
 #include <QBrush>
-#include <QFont>
 #include <QHeaderView>
 #include <QLabel>
-#include <QSortFilterProxyModel>
 #include <QStackedWidget>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -21,15 +20,12 @@ using namespace Opsdeck::Models;
 namespace {
 
 /// CPU with its unit ("3.5 / 8 cpus (44 %)"), inactive agents and stale rows greyed.
-class AgentProxy : public QSortFilterProxyModel
+class AgentProxy : public RoleSortProxy
 {
 public:
     explicit AgentProxy(QObject *parent)
-        : QSortFilterProxyModel(parent)
-    {
-        setSortRole(MesosAgentTableModel::SortRole);
-        setDynamicSortFilter(true);
-    }
+        : RoleSortProxy(MesosAgentTableModel::SortRole, parent)
+    {}
 
     QVariant data(const QModelIndex &index, int role) const override
     {
@@ -53,11 +49,8 @@ public:
                 return QBrush(QColor(0x75, 0x75, 0x75));
             return {};
         case Qt::FontRole:
-            if (!active && index.column() == MesosAgentTableModel::ActiveColumn) {
-                QFont bold;
-                bold.setBold(true);
-                return bold;
-            }
+            if (!active && index.column() == MesosAgentTableModel::ActiveColumn)
+                return boldFont();
             return {};
         case Qt::TextAlignmentRole:
             if (index.column() == MesosAgentTableModel::TasksColumn)
@@ -75,26 +68,12 @@ public:
 MesosView::MesosView(QWidget *parent)
     : QWidget(parent)
 {
-    setObjectName(QStringLiteral("mesosView"));
-    auto *outer = new QVBoxLayout(this);
-    outer->setContentsMargins(0, 0, 0, 0);
-    m_stack = new QStackedWidget(this);
-    outer->addWidget(m_stack);
-
-    m_notConfigured = new QLabel(m_stack);
-    m_notConfigured->setObjectName(QStringLiteral("mesosNotConfigured"));
-    m_notConfigured->setAlignment(Qt::AlignCenter);
-    m_notConfigured->setWordWrap(true);
-    m_notConfigured->setStyleSheet(QStringLiteral("QLabel { color: #616161; padding: 24px; }"));
-    m_stack->addWidget(m_notConfigured);
-
-    auto *page = new QWidget(m_stack);
-    auto *layout = new QVBoxLayout(page);
-    layout->setContentsMargins(4, 4, 4, 4);
-    m_status = new QLabel(page);
-    m_status->setObjectName(QStringLiteral("mesosStatus"));
-    m_status->setWordWrap(true);
-    m_status->hide();
+    const SourcePages pages = makeSourcePages(this, QStringLiteral("mesos"));
+    m_stack = pages.stack;
+    m_notConfigured = pages.notConfigured;
+    QWidget *page = pages.page;
+    QVBoxLayout *layout = pages.layout;
+    m_status = makeStatusBanner(QStringLiteral("mesosStatus"), page);
     layout->addWidget(m_status);
     m_total = new QLabel(page);
     m_total->setObjectName(QStringLiteral("mesosTotal"));
@@ -126,7 +105,6 @@ MesosView::MesosView(QWidget *parent)
     for (int c = 0; c < int(std::size(widths)); ++c)
         m_table->setColumnWidth(c, widths[c]);
     layout->addWidget(m_table, 1);
-    m_stack->addWidget(page);
 
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, [this] {
@@ -167,15 +145,7 @@ void MesosView::updateStatus()
         m_status->hide();
         return;
     }
-    const HostStatus status = m_store->mesosStatus();
-    const QString text = sourceStatusText(tr("Mesos"), status, m_store->now());
-    m_status->setText(text);
-    m_status->setVisible(!text.isEmpty());
-    m_status->setStyleSheet(
-        status.state == SourceState::Unreachable
-            ? QStringLiteral("QLabel { background: #c62828; color: white; padding: 6px; "
-                             "font-weight: bold; }")
-            : QStringLiteral("QLabel { background: #eeeeee; color: #212121; padding: 6px; }"));
+    showSourceStatus(m_status, tr("Mesos"), m_store->mesosStatus(), m_store->now());
 }
 
 void MesosView::updateTotal()
