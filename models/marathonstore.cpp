@@ -25,6 +25,40 @@ bool isReady(const MarathonTask &task, bool hasHealthChecks)
         return task.health == TaskHealth::Healthy;
     return task.state == QLatin1String("TASK_RUNNING");
 }
+
+/// Takes the snapshot @p incoming into @p current by id, marking new and different entries in
+/// @p pending; returns the ids it lists.
+template<typename T, typename Pending>
+QSet<QString> mergeSnapshot(QHash<QString, T> &current, const QList<T> &incoming, Pending &pending)
+{
+    QSet<QString> seen;
+    seen.reserve(incoming.size());
+    for (const T &item : incoming) {
+        seen.insert(item.id);
+        auto it = current.find(item.id);
+        if (it == current.end()) {
+            current.insert(item.id, item);
+            pending.markAdded(item.id);
+        } else if (*it != item) {
+            *it = item;
+            pending.markChanged(item.id);
+        }
+    }
+    return seen;
+}
+
+/// The keys of @p current that @p seen does not list.
+template<typename T>
+QStringList notListed(const QHash<QString, T> &current, const QSet<QString> &seen)
+{
+    QStringList gone;
+    for (auto it = current.cbegin(); it != current.cend(); ++it) {
+        if (!seen.contains(it.key()))
+            gone << it.key();
+    }
+    return gone;
+}
+
 } // namespace
 
 void MarathonStore::Pending::markAdded(const QString &key)
@@ -67,25 +101,8 @@ void MarathonStore::setClock(std::function<qint64()> clock)
 
 void MarathonStore::setApps(const QList<MarathonApp> &apps, const QList<MarathonTask> &tasks)
 {
-    QSet<QString> seen;
-    seen.reserve(apps.size());
-    for (const MarathonApp &a : apps) {
-        seen.insert(a.id);
-        auto it = m_apps.find(a.id);
-        if (it == m_apps.end()) {
-            m_apps.insert(a.id, a);
-            m_pendingApps.markAdded(a.id);
-        } else if (*it != a) {
-            *it = a;
-            m_pendingApps.markChanged(a.id);
-        }
-    }
-    QStringList gone;
-    for (auto it = m_apps.cbegin(); it != m_apps.cend(); ++it) {
-        if (!seen.contains(it.key()))
-            gone << it.key();
-    }
-    for (const QString &id : std::as_const(gone)) {
+    const QSet<QString> seen = mergeSnapshot(m_apps, apps, m_pendingApps);
+    for (const QString &id : notListed(m_apps, seen)) {
         m_apps.remove(id);
         m_pendingApps.markRemoved(id);
         if (m_tasks.remove(id) > 0)
@@ -186,25 +203,8 @@ void MarathonStore::setDeployments(const QList<MarathonDeployment> &deployments)
 
 void MarathonStore::setAgents(const QList<MesosAgent> &agents)
 {
-    QSet<QString> seen;
-    seen.reserve(agents.size());
-    for (const MesosAgent &a : agents) {
-        seen.insert(a.id);
-        auto it = m_agents.find(a.id);
-        if (it == m_agents.end()) {
-            m_agents.insert(a.id, a);
-            m_pendingAgents.markAdded(a.id);
-        } else if (*it != a) {
-            *it = a;
-            m_pendingAgents.markChanged(a.id);
-        }
-    }
-    QStringList gone;
-    for (auto it = m_agents.cbegin(); it != m_agents.cend(); ++it) {
-        if (!seen.contains(it.key()))
-            gone << it.key();
-    }
-    for (const QString &id : std::as_const(gone)) {
+    const QSet<QString> seen = mergeSnapshot(m_agents, agents, m_pendingAgents);
+    for (const QString &id : notListed(m_agents, seen)) {
         m_agents.remove(id);
         m_pendingAgents.markRemoved(id);
     }
