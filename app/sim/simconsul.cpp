@@ -542,6 +542,11 @@ void SimConsul::handle(HttpExchange *exchange)
         return;
     }
 
+    // A read that blocks as the query asked (?index, ?wait).
+    const auto blockingRead = [&](const Reader &reader) {
+        serveRead(exchange, reader, minIndex, qint64(waitMs));
+    };
+
     switch (endpoint) {
     case Endpoint::Kv: {
         const QString key = rest;
@@ -550,19 +555,11 @@ void SimConsul::handle(HttpExchange *exchange)
         } else if (method == "DELETE") {
             send(exchange, kvDelete(r, key));
         } else if (r.query.hasQueryItem(QStringLiteral("keys"))) {
-            serveRead(
-                exchange,
-                [this, key](const HttpRequest &q) { return kvKeys(q, key); },
-                minIndex,
-                qint64(waitMs));
+            blockingRead([this, key](const HttpRequest &q) { return kvKeys(q, key); });
         } else if (key.isEmpty() && !r.query.hasQueryItem(QStringLiteral("recurse"))) {
             sendText(exchange, 400, "Missing key name");
         } else {
-            serveRead(
-                exchange,
-                [this, key](const HttpRequest &q) { return kvGet(q, key); },
-                minIndex,
-                qint64(waitMs));
+            blockingRead([this, key](const HttpRequest &q) { return kvGet(q, key); });
         }
         return;
     }
@@ -581,23 +578,11 @@ void SimConsul::handle(HttpExchange *exchange)
                 sendText(exchange, 400, "Invalid value for ?passing");
                 return;
             }
-            serveRead(
-                exchange,
-                [this, rest](const HttpRequest &q) { return healthService(q, rest); },
-                minIndex,
-                qint64(waitMs));
+            blockingRead([this, rest](const HttpRequest &q) { return healthService(q, rest); });
         } else if (endpoint == Endpoint::HealthChecks) {
-            serveRead(
-                exchange,
-                [this, rest](const HttpRequest &) { return healthChecks(rest); },
-                minIndex,
-                qint64(waitMs));
+            blockingRead([this, rest](const HttpRequest &) { return healthChecks(rest); });
         } else {
-            serveRead(
-                exchange,
-                [this, rest](const HttpRequest &q) { return catalogService(q, rest); },
-                minIndex,
-                qint64(waitMs));
+            blockingRead([this, rest](const HttpRequest &q) { return catalogService(q, rest); });
         }
         return;
     case Endpoint::HealthState:
@@ -605,18 +590,10 @@ void SimConsul::handle(HttpExchange *exchange)
             sendText(exchange, 400, "Missing check state");
             return;
         }
-        serveRead(
-            exchange,
-            [this, rest](const HttpRequest &) { return healthState(rest); },
-            minIndex,
-            qint64(waitMs));
+        blockingRead([this, rest](const HttpRequest &) { return healthState(rest); });
         return;
     case Endpoint::CatalogServices:
-        serveRead(
-            exchange,
-            [this](const HttpRequest &) { return catalogServices(); },
-            minIndex,
-            qint64(waitMs));
+        blockingRead([this](const HttpRequest &) { return catalogServices(); });
         return;
     case Endpoint::StatusLeader:
         send(exchange,

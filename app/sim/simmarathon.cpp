@@ -16,6 +16,19 @@ namespace Opsdeck::Sim {
 
 namespace {
 
+/// @p def with @p killed fewer instances (never below 0), as @p version: what killing tasks
+/// with scale=true deploys.
+QJsonObject scaledDown(QJsonObject def, int killed, const QString &version)
+{
+    def.insert(u"version"_s, version);
+    def.insert(u"instances"_s, std::max(0, def.value(u"instances"_s).toInt() - killed));
+    def.insert(u"versionInfo"_s,
+               QJsonObject{{u"lastScalingAt"_s, version},
+                           {u"lastConfigChangeAt"_s,
+                            def[u"versionInfo"_s][u"lastConfigChangeAt"_s].toString(version)}});
+    return def;
+}
+
 // Simulated durations (divided by the time scale). Real Marathon takes about this long on an
 // idle cluster; health checks are compressed (an app's intervalSeconds would be 60 s).
 constexpr int kStagingMs = 300;      // TASK_STAGING → TASK_STARTING
@@ -2126,15 +2139,7 @@ void SimMarathon::routeApps(int master, HttpExchange *exchange, const QString &r
         Failure failure;
         if (!checkLock(id, force, &failure))
             return replyFailure(master, exchange, failure);
-        QJsonObject target = m_apps[id].def;
-        const QString version = newVersion();
-        target.insert(u"version"_s, version);
-        target.insert(u"instances"_s, std::max(0, target.value(u"instances"_s).toInt() - 1));
-        target.insert(
-            u"versionInfo"_s,
-            QJsonObject{{u"lastScalingAt"_s, version},
-                        {u"lastConfigChangeAt"_s,
-                         target[u"versionInfo"_s][u"lastConfigChangeAt"_s].toString(version)}});
+        const QJsonObject target = scaledDown(m_apps[id].def, 1, newVersion());
         const QString deploymentId = createDeployment(
             id, m_apps[id].def, target, u"ScaleApplication"_s, QStringList{taskId});
         return replyDeployment(master, exchange, 200, deploymentId);
@@ -2175,16 +2180,7 @@ void SimMarathon::routeApps(int master, HttpExchange *exchange, const QString &r
         Failure failure;
         if (!checkLock(id, force, &failure))
             return replyFailure(master, exchange, failure);
-        QJsonObject target = m_apps[id].def;
-        const QString version = newVersion();
-        target.insert(u"version"_s, version);
-        target.insert(u"instances"_s,
-                      std::max(0, target.value(u"instances"_s).toInt() - int(victims.size())));
-        target.insert(
-            u"versionInfo"_s,
-            QJsonObject{{u"lastScalingAt"_s, version},
-                        {u"lastConfigChangeAt"_s,
-                         target[u"versionInfo"_s][u"lastConfigChangeAt"_s].toString(version)}});
+        const QJsonObject target = scaledDown(m_apps[id].def, int(victims.size()), newVersion());
         const QString deploymentId =
             createDeployment(id, m_apps[id].def, target, u"ScaleApplication"_s, victims);
         return replyDeployment(master, exchange, 200, deploymentId);
