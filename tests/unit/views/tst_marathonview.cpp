@@ -117,6 +117,25 @@ MarathonTask task(const QString &appId,
     return t;
 }
 
+/// A one-step deployment of @p appId, at its step 1/1, first seen @p secondsAgo before kNow.
+MarathonDeployment deployment(const QString &id,
+                              const QString &version,
+                              const QString &appId,
+                              const QString &action,
+                              int secondsAgo)
+{
+    MarathonDeployment d;
+    d.id = id;
+    d.version = version;
+    d.affectedApps = {appId};
+    d.steps = {{{action, appId}}};
+    d.currentActions = {{action, appId}};
+    d.currentStep = 1;
+    d.totalSteps = 1;
+    d.firstSeen = kNow.addSecs(-secondsAgo);
+    return d;
+}
+
 MesosAgent agent(int n, double cpus, double memMb, double diskMb, int tasks, bool active = true)
 {
     MesosAgent a;
@@ -263,25 +282,9 @@ void tst_MarathonView::fill(MarathonStore *store)
     tasks << task(kWorker, 1, old, TaskHealth::None) << task(kWorker, 2, old, TaskHealth::None);
     store->setApps({w, c, a, s, k}, tasks);
 
-    MarathonDeployment restart;
-    restart.id = kApiDeployment;
-    restart.version = apiNew;
-    restart.affectedApps = {kApi};
-    restart.steps = {{{QStringLiteral("RestartApplication"), kApi}}};
-    restart.currentActions = {{QStringLiteral("RestartApplication"), kApi}};
-    restart.currentStep = 1;
-    restart.totalSteps = 1;
-    restart.firstSeen = kNow.addSecs(-240);
-    MarathonDeployment scale;
-    scale.id = kSearchDeployment;
-    scale.version = old;
-    scale.affectedApps = {kSearch};
-    scale.steps = {{{QStringLiteral("ScaleApplication"), kSearch}}};
-    scale.currentActions = {{QStringLiteral("ScaleApplication"), kSearch}};
-    scale.currentStep = 1;
-    scale.totalSteps = 1;
-    scale.firstSeen = kNow.addSecs(-1500);
-    store->setDeployments({restart, scale});
+    store->setDeployments(
+        {deployment(kApiDeployment, apiNew, kApi, QStringLiteral("RestartApplication"), 240),
+         deployment(kSearchDeployment, old, kSearch, QStringLiteral("ScaleApplication"), 1500)});
 
     store->setAgents({agent(1, 3.5, 1536, 40960, 4),
                       agent(2, 6.8, 20480, 61440, 6),
