@@ -89,21 +89,21 @@ MarathonTask parseTask(JsonFieldReader &r,
     t.startedAt = r.time(o, key("startedAt"), path);
     t.version = r.string(o, key("version"), path);
     // Marathon counts a task healthy when it has results and all are alive (reference 2.2).
-    const QString resultsPath = JsonFieldReader::member(path, key("healthCheckResults"));
-    const QJsonArray results = r.array(o, key("healthCheckResults"), path);
-    for (qsizetype i = 0; i < results.size(); ++i) {
-        const QString resultPath = JsonFieldReader::element(resultsPath, i);
-        const QJsonObject result = r.objectAt(results, i, resultsPath);
-        const bool alive = r.boolean(result, key("alive"), resultPath, false);
-        if (alive) {
-            if (t.health == TaskHealth::None)
-                t.health = TaskHealth::Healthy;
-        } else {
-            if (t.health != TaskHealth::Unhealthy)
-                t.healthMessage = r.string(result, key("lastFailureCause"), resultPath);
-            t.health = TaskHealth::Unhealthy;
-        }
-    }
+    r.forEachObject(o,
+                    key("healthCheckResults"),
+                    path,
+                    [&](const QJsonObject &result, const QString &resultPath) {
+                        const bool alive = r.boolean(result, key("alive"), resultPath, false);
+                        if (alive) {
+                            if (t.health == TaskHealth::None)
+                                t.health = TaskHealth::Healthy;
+                        } else {
+                            if (t.health != TaskHealth::Unhealthy)
+                                t.healthMessage =
+                                    r.string(result, key("lastFailureCause"), resultPath);
+                            t.health = TaskHealth::Unhealthy;
+                        }
+                    });
     return t;
 }
 
@@ -111,21 +111,18 @@ QList<MarathonPortMapping>
 parsePortMappings(JsonFieldReader &r, const QJsonObject &holder, const QString &holderPath)
 {
     QList<MarathonPortMapping> out;
-    const QString path = JsonFieldReader::member(holderPath, key("portMappings"));
-    const QJsonArray mappings = r.array(holder, key("portMappings"), holderPath);
-    for (qsizetype i = 0; i < mappings.size(); ++i) {
-        const QString at = JsonFieldReader::element(path, i);
-        const QJsonObject m = r.objectAt(mappings, i, path);
-        MarathonPortMapping pm;
-        pm.containerPort = r.integer(m, key("containerPort"), at);
-        pm.hostPort = r.integer(m, key("hostPort"), at);
-        pm.servicePort = r.integer(m, key("servicePort"), at);
-        pm.protocol = r.string(m, key("protocol"), at);
-        if (pm.protocol.isEmpty())
-            pm.protocol = QStringLiteral("tcp");
-        pm.name = r.string(m, key("name"), at);
-        out << pm;
-    }
+    r.forEachObject(
+        holder, key("portMappings"), holderPath, [&](const QJsonObject &m, const QString &at) {
+            MarathonPortMapping pm;
+            pm.containerPort = r.integer(m, key("containerPort"), at);
+            pm.hostPort = r.integer(m, key("hostPort"), at);
+            pm.servicePort = r.integer(m, key("servicePort"), at);
+            pm.protocol = r.string(m, key("protocol"), at);
+            if (pm.protocol.isEmpty())
+                pm.protocol = QStringLiteral("tcp");
+            pm.name = r.string(m, key("name"), at);
+            out << pm;
+        });
     return out;
 }
 
@@ -173,11 +170,8 @@ MarathonApp parseApp(JsonFieldReader &r,
     }
     app.labels = r.stringMap(o, key("labels"), path);
 
-    const QString checksPath = JsonFieldReader::member(path, key("healthChecks"));
-    const QJsonArray checks = r.array(o, key("healthChecks"), path);
-    for (qsizetype i = 0; i < checks.size(); ++i)
-        r.objectAt(checks, i, checksPath);
-    app.healthCheckCount = int(checks.size());
+    app.healthCheckCount = int(
+        r.forEachObject(o, key("healthChecks"), path, [](const QJsonObject &, const QString &) {}));
 
     const QString strategyPath = JsonFieldReader::member(path, key("upgradeStrategy"));
     const QJsonObject strategy = r.object(o, key("upgradeStrategy"), path);
@@ -197,22 +191,15 @@ MarathonApp parseApp(JsonFieldReader &r,
     app.tasksHealthy = r.integer(o, key("tasksHealthy"), path);
     app.tasksUnhealthy = r.integer(o, key("tasksUnhealthy"), path);
 
-    const QString deploymentsPath = JsonFieldReader::member(path, key("deployments"));
-    const QJsonArray deployments = r.array(o, key("deployments"), path);
-    for (qsizetype i = 0; i < deployments.size(); ++i) {
-        const QJsonObject d = r.objectAt(deployments, i, deploymentsPath);
-        const QString id =
-            r.requiredString(d, key("id"), JsonFieldReader::element(deploymentsPath, i));
+    r.forEachObject(o, key("deployments"), path, [&](const QJsonObject &d, const QString &at) {
+        const QString id = r.requiredString(d, key("id"), at);
         if (!id.isEmpty())
             app.deploymentIds << id;
-    }
+    });
 
-    const QString tasksPath = JsonFieldReader::member(path, key("tasks"));
-    const QJsonArray taskArray = r.array(o, key("tasks"), path);
-    for (qsizetype i = 0; i < taskArray.size(); ++i) {
-        const QJsonObject t = r.objectAt(taskArray, i, tasksPath);
-        tasks << parseTask(r, t, JsonFieldReader::element(tasksPath, i), app.id);
-    }
+    r.forEachObject(o, key("tasks"), path, [&](const QJsonObject &t, const QString &at) {
+        tasks << parseTask(r, t, at, app.id);
+    });
 
     const QString failurePath = JsonFieldReader::member(path, key("lastTaskFailure"));
     const QJsonObject failure = r.object(o, key("lastTaskFailure"), path);
@@ -229,20 +216,21 @@ MarathonApp parseApp(JsonFieldReader &r,
     return app;
 }
 
-QList<MarathonDeployment::Action>
-parseActions(JsonFieldReader &r, const QJsonArray &actions, const QString &path)
+/// The actions at @p holder.@p name.
+QList<MarathonDeployment::Action> parseActions(JsonFieldReader &r,
+                                               const QJsonObject &holder,
+                                               const QString &name,
+                                               const QString &path)
 {
     QList<MarathonDeployment::Action> out;
-    for (qsizetype i = 0; i < actions.size(); ++i) {
-        const QString at = JsonFieldReader::element(path, i);
-        const QJsonObject a = r.objectAt(actions, i, path);
+    r.forEachObject(holder, name, path, [&](const QJsonObject &a, const QString &at) {
         MarathonDeployment::Action action;
         action.action = r.string(a, key("action"), at);
         action.app = r.string(a, key("app"), at);
         if (action.app.isEmpty())
             action.app = r.string(a, key("pod"), at);
         out << action;
-    }
+    });
     return out;
 }
 
@@ -472,18 +460,14 @@ Result<MarathonAppsSnapshot> parseMarathonApps(const QByteArray &json)
     const QJsonObject root = doc.value();
     if (!root.contains(QLatin1String("apps")))
         return Result<MarathonAppsSnapshot>::failure(tr("apps: missing"));
-    const QJsonArray apps = r.array(root, key("apps"), {});
     MarathonAppsSnapshot out;
-    out.apps.reserve(apps.size());
-    for (qsizetype i = 0; i < apps.size() && !r.failed(); ++i) {
-        const QString path = JsonFieldReader::element(key("apps"), i);
-        const QJsonObject o = r.objectAt(apps, i, key("apps"));
+    r.forEachObject(root, key("apps"), {}, [&](const QJsonObject &o, const QString &path) {
         QList<MarathonPortMapping> ports;
         MarathonApp app = parseApp(r, o, path, out.tasks, ports);
         if (!ports.isEmpty())
             out.portMappings.insert(app.id, ports);
         out.apps << std::move(app);
-    }
+    });
     return r.result(std::move(out));
 }
 
@@ -514,12 +498,10 @@ Result<QList<MarathonTask>> parseMarathonTasks(const QByteArray &json)
     const QJsonObject root = doc.value();
     if (!root.contains(QLatin1String("tasks")))
         return Result<QList<MarathonTask>>::failure(tr("tasks: missing"));
-    const QJsonArray tasks = r.array(root, key("tasks"), {});
     QList<MarathonTask> out;
-    for (qsizetype i = 0; i < tasks.size() && !r.failed(); ++i) {
-        const QJsonObject o = r.objectAt(tasks, i, key("tasks"));
-        out << parseTask(r, o, JsonFieldReader::element(key("tasks"), i), {});
-    }
+    r.forEachObject(root, key("tasks"), {}, [&](const QJsonObject &o, const QString &path) {
+        out << parseTask(r, o, path, {});
+    });
     return r.result(std::move(out));
 }
 
@@ -540,20 +522,13 @@ Result<QList<MarathonDeployment>> parseMarathonDeployments(const QByteArray &jso
         d.id = r.requiredString(o, key("id"), path);
         d.version = r.string(o, key("version"), path);
         d.affectedApps = r.stringList(o, key("affectedApps"), path);
-        const QString stepsPath = JsonFieldReader::member(path, key("steps"));
-        const QJsonArray steps = r.array(o, key("steps"), path);
-        for (qsizetype s = 0; s < steps.size(); ++s) {
-            const QString stepPath = JsonFieldReader::element(stepsPath, s);
-            const QJsonObject step = r.objectAt(steps, s, stepsPath);
-            d.steps << parseActions(r,
-                                    r.array(step, key("actions"), stepPath),
-                                    JsonFieldReader::member(stepPath, key("actions")));
-        }
-        d.currentActions = parseActions(r,
-                                        r.array(o, key("currentActions"), path),
-                                        JsonFieldReader::member(path, key("currentActions")));
+        const qsizetype steps =
+            r.forEachObject(o, key("steps"), path, [&](const QJsonObject &step, const QString &at) {
+                d.steps << parseActions(r, step, key("actions"), at);
+            });
+        d.currentActions = parseActions(r, o, key("currentActions"), path);
         d.currentStep = r.integer(o, key("currentStep"), path);
-        d.totalSteps = r.integer(o, key("totalSteps"), path, int(steps.size()));
+        d.totalSteps = r.integer(o, key("totalSteps"), path, int(steps));
         out << d;
     }
     return r.result(std::move(out));

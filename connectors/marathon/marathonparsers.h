@@ -60,6 +60,19 @@ public:
     /// Element @p index of @p array as an object (an error when it is not one).
     QJsonObject objectAt(const QJsonArray &array, qsizetype index, const QString &path);
 
+    /// Calls @p f(object, objectPath) for each element of the array at @p key (an element that is
+    /// no object is an error, and passed as an empty object); stops after the first error.
+    /// Returns the array's size.
+    template<typename F>
+    qsizetype forEachObject(const QJsonObject &o, const QString &key, const QString &path, F &&f)
+    {
+        const QString at = member(path, key);
+        const QJsonArray list = array(o, key, path);
+        for (qsizetype i = 0; i < list.size() && !failed(); ++i)
+            f(objectAt(list, i, at), element(at, i));
+        return list.size();
+    }
+
 private:
     /// The value at @p key when it has @p type; undefined when absent or null, and when it has
     /// another type (then an error: "expected @p what, got …").

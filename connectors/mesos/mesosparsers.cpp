@@ -65,11 +65,8 @@ Result<MesosState> parseMesosState(const QByteArray &json)
     if (!root.contains(QLatin1String("slaves")))
         return Result<MesosState>::failure(tr("slaves: missing"));
 
-    const QJsonArray slaves = r.array(root, key("slaves"), {});
     QHash<QString, qsizetype> indexById;
-    for (qsizetype i = 0; i < slaves.size() && !r.failed(); ++i) {
-        const QString path = JsonFieldReader::element(key("slaves"), i);
-        const QJsonObject o = r.objectAt(slaves, i, key("slaves"));
+    r.forEachObject(root, key("slaves"), {}, [&](const QJsonObject &o, const QString &path) {
         MesosAgent agent;
         agent.id = r.requiredString(o, key("id"), path);
         agent.hostname = r.string(o, key("hostname"), path);
@@ -91,29 +88,23 @@ Result<MesosState> parseMesosState(const QByteArray &json)
         }
         indexById.insert(agent.id, state.agents.size());
         state.agents << agent;
-    }
+    });
 
-    const QJsonArray frameworks = r.array(root, key("frameworks"), {});
-    state.frameworkCount = int(frameworks.size());
-    for (qsizetype f = 0; f < frameworks.size() && !r.failed(); ++f) {
-        const QString path = JsonFieldReader::element(key("frameworks"), f);
-        const QJsonObject framework = r.objectAt(frameworks, f, key("frameworks"));
-        const QString tasksPath = JsonFieldReader::member(path, key("tasks"));
-        const QJsonArray tasks = r.array(framework, key("tasks"), path);
-        for (qsizetype t = 0; t < tasks.size() && !r.failed(); ++t) {
-            const QString taskPath = JsonFieldReader::element(tasksPath, t);
-            const QJsonObject task = r.objectAt(tasks, t, tasksPath);
-            const QString taskState = r.string(task, key("state"), taskPath);
-            const QString agentId = r.string(task, key("slave_id"), taskPath);
-            if (isTerminalTaskState(taskState))
-                continue;
-            ++state.activeTaskCount;
-            // A task on an agent that is gone from the list counts nowhere.
-            const auto it = indexById.constFind(agentId);
-            if (it != indexById.constEnd())
-                ++state.agents[*it].taskCount;
-        }
-    }
+    const auto countTask = [&](const QJsonObject &task, const QString &taskPath) {
+        const QString taskState = r.string(task, key("state"), taskPath);
+        const QString agentId = r.string(task, key("slave_id"), taskPath);
+        if (isTerminalTaskState(taskState))
+            return;
+        ++state.activeTaskCount;
+        // A task on an agent that is gone from the list counts nowhere.
+        const auto it = indexById.constFind(agentId);
+        if (it != indexById.constEnd())
+            ++state.agents[*it].taskCount;
+    };
+    state.frameworkCount = int(r.forEachObject(
+        root, key("frameworks"), {}, [&](const QJsonObject &framework, const QString &path) {
+            r.forEachObject(framework, key("tasks"), path, countTask);
+        }));
     return r.result(std::move(state));
 }
 
