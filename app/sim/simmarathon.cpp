@@ -9,12 +9,25 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace Opsdeck::Sim {
 
 namespace {
+
+/// A request body as a JSON object; otherwise nullopt, and in @p problem what Marathon says
+/// about it (the parse error, or error.expected.jsobject).
+std::optional<QJsonObject> bodyObject(const QByteArray &body, QString *problem)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
+    if (error.error == QJsonParseError::NoError && doc.isObject())
+        return doc.object();
+    *problem = doc.isNull() ? error.errorString() : u"error.expected.jsobject"_s;
+    return std::nullopt;
+}
 
 /// @p def with @p killed fewer instances (never below 0), as @p version: what killing tasks
 /// with scale=true deploys.
@@ -2055,16 +2068,11 @@ void SimMarathon::listApps(int master, HttpExchange *exchange, const QString &gr
 
 void SimMarathon::createApp(int master, HttpExchange *exchange)
 {
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(exchange->request().body, &error);
-    if (error.error != QJsonParseError::NoError || !doc.isObject())
-        return replyError(
-            master,
-            exchange,
-            400,
-            u"Invalid JSON"_s,
-            {detail(u"/"_s, doc.isNull() ? error.errorString() : u"error.expected.jsobject"_s)});
-    const QJsonObject body = doc.object();
+    QString problem;
+    const std::optional<QJsonObject> parsed = bodyObject(exchange->request().body, &problem);
+    if (!parsed)
+        return replyError(master, exchange, 400, u"Invalid JSON"_s, {detail(u"/"_s, problem)});
+    const QJsonObject body = *parsed;
     const QString id = normaliseId(body.value(u"id"_s).toString());
     if (m_apps.contains(id))
         return replyError(master, exchange, 409, u"An app with id [%1] already exists."_s.arg(id));
@@ -2231,22 +2239,16 @@ void SimMarathon::routeApps(int master, HttpExchange *exchange, const QString &r
         if (!boolParam(master, exchange, u"force"_s, false, &force)
             || !boolParam(master, exchange, u"partialUpdate"_s, true, &partial))
             return;
-        QJsonParseError error;
-        const QJsonDocument doc = QJsonDocument::fromJson(exchange->request().body, &error);
-        if (error.error != QJsonParseError::NoError || !doc.isObject())
-            return replyError(
-                master,
-                exchange,
-                400,
-                u"Invalid JSON"_s,
-                {detail(u"/"_s,
-                        doc.isNull() ? error.errorString() : u"error.expected.jsobject"_s)});
+        QString problem;
+        const std::optional<QJsonObject> body = bodyObject(exchange->request().body, &problem);
+        if (!body)
+            return replyError(master, exchange, 400, u"Invalid JSON"_s, {detail(u"/"_s, problem)});
         if (method == "PATCH" && !m_apps.contains(id))
             return unknownApp(id); // PATCH never creates
         bool created = false;
         Failure failure;
         const QString deploymentId =
-            update(id, doc.object(), method == "PATCH" || partial, force, &created, &failure);
+            update(id, *body, method == "PATCH" || partial, force, &created, &failure);
         if (deploymentId.isEmpty())
             return replyFailure(master, exchange, failure);
         HttpHeaders headers;
