@@ -3,6 +3,7 @@
 
 #include "app/estate.h"
 #include "models/containertablemodel.h"
+#include "models/marathonstore.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
@@ -57,6 +58,134 @@ QList<Container> sortedContainers(const EnvironmentStore &store)
 QString pad(const QString &s, int width)
 {
     return s.leftJustified(width, QLatin1Char(' '), false);
+}
+
+QJsonObject sourceJson(const HostStatus &h)
+{
+    QJsonObject o{{QStringLiteral("url"), h.url}, {QStringLiteral("state"), nameOf(h.state)}};
+    if (!h.error.isEmpty())
+        o.insert(QStringLiteral("error"), h.error);
+    if (h.lastSeen.isValid())
+        o.insert(QStringLiteral("lastSeen"), isoLocal(h.lastSeen));
+    return o;
+}
+
+/// Marathon and Mesos of one environment, for `status --json`; empty when neither is configured.
+QJsonObject marathonJson(const MarathonStore *store, const EnvironmentConfig *cfg)
+{
+    if (!store)
+        return {};
+    QJsonObject out;
+    if (cfg && cfg->marathon) {
+        QJsonArray apps;
+        for (const QString &id : store->appIds()) {
+            const MarathonApp *a = store->app(id);
+            apps.append(QJsonObject{
+                {QStringLiteral("id"), a->id},
+                {QStringLiteral("instances"), a->instances},
+                {QStringLiteral("running"), a->tasksRunning},
+                {QStringLiteral("staged"), a->tasksStaged},
+                {QStringLiteral("healthy"), a->tasksHealthy},
+                {QStringLiteral("unhealthy"), a->tasksUnhealthy},
+                {QStringLiteral("image"), a->image},
+                {QStringLiteral("version"), a->version},
+                {QStringLiteral("deployments"), QJsonArray::fromStringList(a->deploymentIds)}});
+        }
+        QJsonArray deployments;
+        for (const MarathonDeployment &d : store->deployments()) {
+            deployments.append(QJsonObject{
+                {QStringLiteral("id"), d.id},
+                {QStringLiteral("affectedApps"), QJsonArray::fromStringList(d.affectedApps)},
+                {QStringLiteral("currentStep"), d.currentStep},
+                {QStringLiteral("totalSteps"), d.totalSteps},
+                {QStringLiteral("progress"), store->deploymentProgress(d.id)},
+                {QStringLiteral("stuck"), store->isStuck(d.id)}});
+        }
+        QJsonObject marathon = sourceJson(store->marathonStatus());
+        marathon.insert(QStringLiteral("apps"), apps);
+        marathon.insert(QStringLiteral("deployments"), deployments);
+        out.insert(QStringLiteral("marathon"), marathon);
+    }
+    if (cfg && cfg->mesos) {
+        QJsonArray agents;
+        for (const MesosAgent &a : store->agents()) {
+            agents.append(QJsonObject{{QStringLiteral("id"), a.id},
+                                      {QStringLiteral("hostname"), a.hostname},
+                                      {QStringLiteral("active"), a.active},
+                                      {QStringLiteral("tasks"), a.taskCount},
+                                      {QStringLiteral("cpusUsed"), a.used.cpus},
+                                      {QStringLiteral("cpusTotal"), a.total.cpus},
+                                      {QStringLiteral("memMbUsed"), a.used.memMb},
+                                      {QStringLiteral("memMbTotal"), a.total.memMb},
+                                      {QStringLiteral("diskMbUsed"), a.used.diskMb},
+                                      {QStringLiteral("diskMbTotal"), a.total.diskMb}});
+        }
+        QJsonObject mesos = sourceJson(store->mesosStatus());
+        mesos.insert(QStringLiteral("agents"), agents);
+        out.insert(QStringLiteral("mesos"), mesos);
+    }
+    return out;
+}
+
+void marathonText(QTextStream &ts, const MarathonStore *store, const EnvironmentConfig *cfg)
+{
+    if (!store)
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    auto sourceLine = [&](const QString &what, const HostStatus &h) {
+        ts << "  " << pad(what, 24) << ' ' << pad(nameOf(h.state), 12) << h.url;
+        if (!h.error.isEmpty())
+            ts << "  " << h.error;
+        ts << "\n";
+    };
+    if (cfg && cfg->marathon) {
+        sourceLine(tr("Marathon"), store->marathonStatus());
+        if (!store->appIds().isEmpty()) {
+            ts << "  " << pad(tr("APP"), 28) << ' ' << pad(tr("WANTED"), 6) << ' '
+               << pad(tr("RUNNING"), 7) << ' ' << pad(tr("HEALTHY"), 7) << ' '
+               << pad(tr("UNHEALTHY"), 9) << ' ' << tr("DEPLOYMENT") << "\n";
+            for (const QString &id : store->appIds()) {
+                const MarathonApp *a = store->app(id);
+                ts << "  " << pad(a->id, 28) << ' ' << pad(QString::number(a->instances), 6) << ' '
+                   << pad(QString::number(a->tasksRunning), 7) << ' '
+                   << pad(a->healthCheckCount > 0 ? QString::number(a->tasksHealthy)
+                                                  : QStringLiteral("-"),
+                          7)
+                   << ' '
+                   << pad(a->healthCheckCount > 0 ? QString::number(a->tasksUnhealthy)
+                                                  : QStringLiteral("-"),
+                          9)
+                   << ' ' << a->deploymentIds.join(QLatin1String(", ")) << "\n";
+            }
+        }
+        for (const MarathonDeployment &d : store->deployments()) {
+            ts << "  "
+               << tr("deployment %1: %2, step %3/%4, %5 % done, %6 old%7")
+                      .arg(d.id, d.affectedApps.join(QLatin1String(", ")))
+                      .arg(d.currentStep)
+                      .arg(d.totalSteps)
+                      .arg(qRound(store->deploymentProgress(d.id) * 100))
+                      .arg(formatAge(now - d.firstSeen.toMSecsSinceEpoch()),
+                           store->isStuck(d.id) ? tr(", STUCK") : QString())
+               << "\n";
+        }
+    }
+    if (cfg && cfg->mesos) {
+        sourceLine(tr("Mesos"), store->mesosStatus());
+        for (const MesosAgent &a : store->agents()) {
+            ts << "  " << pad(a.hostname, 24) << ' '
+               << pad(a.active ? tr("active") : tr("inactive"), 12)
+               << tr("%1 tasks, cpus %2 / %3, mem %4 / %5 MB, disk %6 / %7 MB")
+                      .arg(a.taskCount)
+                      .arg(a.used.cpus)
+                      .arg(a.total.cpus)
+                      .arg(a.used.memMb)
+                      .arg(a.total.memMb)
+                      .arg(a.used.diskMb)
+                      .arg(a.total.diskMb)
+               << "\n";
+        }
+    }
 }
 
 } // namespace
@@ -120,11 +249,15 @@ QJsonObject statusJson(const Estate &estate)
                 {QStringLiteral("flags"), flags},
             });
         }
-        envs.append(QJsonObject{{QStringLiteral("name"), store->environment()},
-                                {QStringLiteral("production"), cfg && cfg->production},
-                                {QStringLiteral("readOnly"), cfg && cfg->readOnly},
-                                {QStringLiteral("hosts"), hosts},
-                                {QStringLiteral("containers"), containers}});
+        QJsonObject env{{QStringLiteral("name"), store->environment()},
+                        {QStringLiteral("production"), cfg && cfg->production},
+                        {QStringLiteral("readOnly"), cfg && cfg->readOnly},
+                        {QStringLiteral("hosts"), hosts},
+                        {QStringLiteral("containers"), containers}};
+        const QJsonObject marathon = marathonJson(estate.marathonStore(store->environment()), cfg);
+        for (auto it = marathon.begin(); it != marathon.end(); ++it)
+            env.insert(it.key(), it.value());
+        envs.append(env);
     }
     return QJsonObject{{QStringLiteral("environments"), envs},
                        {QStringLiteral("summary"),
@@ -157,6 +290,7 @@ QString statusText(const Estate &estate)
                                formatAge(now - h.lastSeen.toMSecsSinceEpoch()));
             ts << "\n";
         }
+        marathonText(ts, estate.marathonStore(store->environment()), cfg);
         const QList<Container> list = sortedContainers(*store);
         if (list.isEmpty()) {
             ts << tr("  (no containers)") << "\n\n";
@@ -189,6 +323,20 @@ int statusExitCode(const Estate &estate)
         for (const Container &c : store->containers()) {
             if (severityOf(c) >= Severity::Warning)
                 return 1;
+        }
+        const EnvironmentConfig *cfg = estate.environment(store->environment());
+        if (const MarathonStore *m = estate.marathonStore(store->environment())) {
+            if ((cfg && cfg->marathon && m->marathonStatus().state != SourceState::Connected)
+                || (cfg && cfg->mesos && m->mesosStatus().state != SourceState::Connected))
+                return 1;
+            for (const QString &id : m->appIds()) {
+                if (m->app(id)->tasksUnhealthy > 0)
+                    return 1;
+            }
+            for (const MarathonDeployment &d : m->deployments()) {
+                if (m->isStuck(d.id))
+                    return 1;
+            }
         }
     }
     return 0;
@@ -224,12 +372,36 @@ int runStatus(const OpsdeckConfig &config, const StatusOptions &options)
             QObject::connect(c, &Connectors::DockerHostConnector::failed, &loop, settle);
         }
     }
+    for (const EnvironmentConfig &env : config.environments) {
+        auto settleOnce = [&pending, &loop] {
+            auto done = std::make_shared<bool>(false);
+            return [&pending, &loop, done] {
+                if (*done)
+                    return;
+                *done = true;
+                if (--pending == 0)
+                    loop.quit();
+            };
+        };
+        if (auto *marathon = estate.marathonConnector(env.name)) {
+            ++pending;
+            const auto settle = settleOnce();
+            QObject::connect(marathon, &Connectors::MarathonConnector::synced, &loop, settle);
+            QObject::connect(marathon, &Connectors::MarathonConnector::failed, &loop, settle);
+        }
+        if (auto *mesos = estate.mesosConnector(env.name)) {
+            ++pending;
+            QObject::connect(mesos, &Connectors::MesosConnector::polled, &loop, settleOnce());
+        }
+    }
     estate.start();
     if (pending > 0) {
         QTimer::singleShot(options.timeoutMs, &loop, &QEventLoop::quit);
         loop.exec();
     }
     for (EnvironmentStore *store : estate.stores())
+        store->flush();
+    for (MarathonStore *store : estate.marathonStores())
         store->flush();
     const QByteArray text = options.json
                                 ? QJsonDocument(statusJson(estate)).toJson(QJsonDocument::Indented)

@@ -121,6 +121,38 @@ void tst_OpsdeckSim::servesPrintsAndStopsOnSigterm()
     const QString out = QString::fromUtf8(status.readAllStandardOutput());
     QCOMPARE(status.exitCode(), 1);
     QVERIFY2(out.contains(QLatin1String("ledger-sync")), qPrintable(out));
+
+    // Staging as JSON: Marathon's apps and the deployment that does not finish, Mesos agents.
+    QProcess json;
+    json.setProcessEnvironment(headless());
+    json.start(QStringLiteral(OPSDECK_BINARY),
+               {QStringLiteral("status"),
+                QStringLiteral("--json"),
+                QStringLiteral("--config"),
+                configFile,
+                QStringLiteral("--env"),
+                QStringLiteral("Staging")});
+    QVERIFY(json.waitForFinished(60000));
+    const QJsonObject staging = QJsonDocument::fromJson(json.readAllStandardOutput())
+                                    .object()
+                                    .value(QStringLiteral("environments"))
+                                    .toArray()
+                                    .first()
+                                    .toObject();
+    const QJsonObject marathon = staging.value(QStringLiteral("marathon")).toObject();
+    QCOMPARE(marathon.value(QStringLiteral("state")).toString(), QStringLiteral("connected"));
+    QCOMPARE(marathon.value(QStringLiteral("apps")).toArray().size(), 12);
+    const QJsonArray deployments = marathon.value(QStringLiteral("deployments")).toArray();
+    QCOMPARE(deployments.size(), 1);
+    QCOMPARE(deployments.first()
+                 .toObject()
+                 .value(QStringLiteral("affectedApps"))
+                 .toArray()
+                 .first()
+                 .toString(),
+             QStringLiteral("/shop/orders"));
+    const QJsonObject mesos = staging.value(QStringLiteral("mesos")).toObject();
+    QCOMPARE(mesos.value(QStringLiteral("agents")).toArray().size(), 3);
 #endif
 
     ::kill(pid_t(sim.processId()), SIGTERM);
@@ -176,6 +208,9 @@ void tst_OpsdeckSim::demoWithoutDisplayFallsBackToStatus()
     // Status of all three environments; the crash loop makes it exit 1.
     QVERIFY2(out.contains(QLatin1String("Integration")) && out.contains(QLatin1String("Staging"))
                  && out.contains(QLatin1String("Production")),
+             qPrintable(out));
+    QVERIFY2(out.contains(QLatin1String("Marathon")) && out.contains(QLatin1String("/shop/orders"))
+                 && out.contains(QLatin1String("Mesos")),
              qPrintable(out));
     QCOMPARE(demo.exitCode(), 1);
 }
