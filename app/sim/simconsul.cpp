@@ -319,14 +319,19 @@ quint64 SimConsul::prefixIndex(const QString &prefix) const
 
 // ---- HTTP ---------------------------------------------------------------------------------------
 
-void SimConsul::sendText(HttpExchange *exchange, int status, const QByteArray &text)
+SimConsul::Answer SimConsul::textAnswer(int status, const QByteArray &text)
 {
     Answer a;
     a.status = status;
     a.body = text;
     a.contentType = "text/plain; charset=utf-8";
     a.meta = false;
-    send(exchange, a);
+    return a;
+}
+
+void SimConsul::sendText(HttpExchange *exchange, int status, const QByteArray &text)
+{
+    send(exchange, textAnswer(status, text));
 }
 
 void SimConsul::send(HttpExchange *exchange, const Answer &answer)
@@ -652,44 +657,38 @@ SimConsul::Answer SimConsul::kvPut(const HttpRequest &r, const QString &key)
 {
     Answer a;
     a.meta = false;
-    auto fail = [&a](int status, const QByteArray &text) {
-        a.status = status;
-        a.body = text;
-        a.contentType = "text/plain; charset=utf-8";
-        return a;
-    };
     if (key.isEmpty())
-        return fail(400, "Missing key name");
+        return textAnswer(400, "Missing key name");
     const QStringList exclusive{
         QStringLiteral("cas"), QStringLiteral("acquire"), QStringLiteral("release")};
     if (std::count_if(exclusive.cbegin(),
                       exclusive.cend(),
                       [&r](const QString &f) { return r.query.hasQueryItem(f); })
         > 1)
-        return fail(400, "Conflicting flags: " + r.query.toString().toUtf8());
+        return textAnswer(400, "Conflicting flags: " + r.query.toString().toUtf8());
     if (r.body.size() > kMaxValueSize)
-        return fail(413,
-                    "Request body(" + QByteArray::number(r.body.size())
-                        + " bytes) too large, max size: " + QByteArray::number(kMaxValueSize)
-                        + " bytes. See https://developer.hashicorp.com/consul/docs/agent/"
-                          "config/config-files#kv_max_value_size.");
+        return textAnswer(413,
+                          "Request body(" + QByteArray::number(r.body.size())
+                              + " bytes) too large, max size: " + QByteArray::number(kMaxValueSize)
+                              + " bytes. See https://developer.hashicorp.com/consul/docs/agent/"
+                                "config/config-files#kv_max_value_size.");
     quint64 flags = 0;
     if (r.query.hasQueryItem(QStringLiteral("flags"))) {
         const QString value = r.query.queryItemValue(QStringLiteral("flags"));
         if (!parseUint64(value, &flags))
-            return fail(500, parseUintError(value));
+            return textAnswer(500, parseUintError(value));
     }
     bool cas = false;
     quint64 casIndex = 0;
     if (r.query.hasQueryItem(QStringLiteral("cas"))) {
         const QString value = r.query.queryItemValue(QStringLiteral("cas"));
         if (!parseUint64(value, &casIndex))
-            return fail(500, parseUintError(value));
+            return textAnswer(500, parseUintError(value));
         cas = true;
     }
     for (const char *lock : {"acquire", "release"}) {
         if (r.query.hasQueryItem(QLatin1String(lock))) // no sessions in the simulator
-            return fail(
+            return textAnswer(
                 500, "invalid session " + jsonString(r.query.queryItemValue(QLatin1String(lock))));
     }
     ++m_index; // the Raft apply happens whether or not the CAS then matches
@@ -710,23 +709,17 @@ SimConsul::Answer SimConsul::kvDelete(const HttpRequest &r, const QString &key)
 {
     Answer a;
     a.meta = false;
-    auto fail = [&a](int status, const QByteArray &text) {
-        a.status = status;
-        a.body = text;
-        a.contentType = "text/plain; charset=utf-8";
-        return a;
-    };
     const bool recurse = r.query.hasQueryItem(QStringLiteral("recurse"));
     const bool cas = r.query.hasQueryItem(QStringLiteral("cas"));
     if (recurse && cas)
-        return fail(400, "Conflicting flags: " + r.query.toString().toUtf8());
+        return textAnswer(400, "Conflicting flags: " + r.query.toString().toUtf8());
     if (!recurse && key.isEmpty())
-        return fail(400, "Missing key name");
+        return textAnswer(400, "Missing key name");
     quint64 casIndex = 0;
     if (cas) {
         const QString value = r.query.queryItemValue(QStringLiteral("cas"));
         if (!parseUint64(value, &casIndex))
-            return fail(500, parseUintError(value));
+            return textAnswer(500, parseUintError(value));
     }
     ++m_index;
     bool result = true;

@@ -130,6 +130,8 @@ private:
     void finishHeld(std::list<Held>::iterator it);
     void wakeHeld();
     void send(HttpExchange *exchange, const Answer &answer);
+    /// A plain-text answer that is no read (no query headers): Consul's errors.
+    static Answer textAnswer(int status, const QByteArray &text);
     void sendText(HttpExchange *exchange, int status, const QByteArray &text);
 
     Answer kvPut(const HttpRequest &request, const QString &key);
