@@ -57,6 +57,44 @@ struct MesosConfig
     bool operator==(const MesosConfig &) const = default;
 };
 
+/// A Consul agent: the KV subtree under `prefix`, services and health (issue 4).
+struct ConsulConfig
+{
+    QString url;        ///< http(s)://host:port of an agent
+    QString prefix;     ///< KV prefix of this environment's configuration, e.g. "config/shop/"
+    QString tokenEnv;   ///< the NAME of the environment variable holding the ACL token
+    QString datacenter; ///< empty: the agent's own
+    qint64 timeoutMs = 10000; ///< per ordinary request
+    qint64 waitMs = 300000;   ///< blocking-query wait (Consul's maximum is 10 min)
+    bool allowEdit = false;   ///< KV puts/deletes from the diff viewer (guarded, audited)
+
+    bool operator==(const ConsulConfig &) const = default;
+};
+
+/// etcd through its v3 JSON gateway: the keys under `prefix` (issue 4).
+struct EtcdConfig
+{
+    QStringList urls;    ///< http(s)://host:port of members
+    QString prefix;      ///< e.g. "/config/shop/"
+    QString username;    ///< empty: no authentication
+    QString passwordEnv; ///< the NAME of the environment variable holding the password
+    qint64 timeoutMs = 10000;
+    bool allowEdit = false;
+
+    bool operator==(const EtcdConfig &) const = default;
+};
+
+/// ZooKeeper: the subtree under `path` (issue 4).
+struct ZooKeeperConfig
+{
+    QString hosts;     ///< "127.0.0.1:2181,127.0.0.1:2182" (the C client's connect string)
+    QString path;      ///< e.g. "/config/shop"
+    QString digestEnv; ///< the NAME of the environment variable holding "user:password"
+    qint64 sessionTimeoutMs = 10000;
+
+    bool operator==(const ZooKeeperConfig &) const = default;
+};
+
 struct EnvironmentConfig
 {
     QString name;
@@ -66,6 +104,9 @@ struct EnvironmentConfig
     QList<DockerHostConfig> dockerHosts;
     std::optional<MarathonConfig> marathon; ///< the `marathon` section, when present
     std::optional<MesosConfig> mesos;       ///< the `mesos` section, when present
+    std::optional<ConsulConfig> consul;
+    std::optional<EtcdConfig> etcd;
+    std::optional<ZooKeeperConfig> zookeeper;
 
     bool operator==(const EnvironmentConfig &) const = default;
 };
