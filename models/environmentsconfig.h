@@ -5,6 +5,7 @@
 #include "models/result.h"
 
 #include <QList>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
@@ -111,11 +112,55 @@ struct EnvironmentConfig
     bool operator==(const EnvironmentConfig &) const = default;
 };
 
+/// How services are matched across environments (`settings.config_diff.service_rule`).
+struct ServiceRule
+{
+    enum class Kind {
+        Default,     ///< Marathon app id's last segment, else the label, else the container name
+        Label,       ///< the value of the container (or app) label `label`
+        NamePattern, ///< the group `service` of `namePattern` matched against the name
+        KvSegment,   ///< only changes which KV key segment names the service
+    };
+    Kind kind = Kind::Default;
+    QString label = QStringLiteral("com.example.service");
+    QString namePattern;
+    int kvSegment = 0; ///< 0: the first segment after the prefix
+
+    bool operator==(const ServiceRule &) const = default;
+};
+
+/// A config file on a host, listed in `settings.config_diff.files`.
+struct ConfigFileSource
+{
+    QString environment;
+    QString host;
+    QString path;
+    QString service;
+
+    bool operator==(const ConfigFileSource &) const = default;
+};
+
+/// `settings.config_diff`: how the config model reads image tags and names services, and which
+/// differences are expected.
+struct ConfigDiffSettings
+{
+    QString imagePattern; ///< empty: ImageTagPattern::defaultPattern()
+    ServiceRule serviceRule;
+    /// Each rewrite maps environment name → the token that stands for it inside values
+    /// ({Integration: int, Staging: stg, Production: prod}).
+    QList<QMap<QString, QString>> rewrites;
+    QStringList ignore; ///< key globs whose differences are expected
+    QList<ConfigFileSource> files;
+
+    bool operator==(const ConfigDiffSettings &) const = default;
+};
+
 /// The whole environments file, validated.
 struct OpsdeckConfig
 {
     QString sourcePath; ///< file it came from; empty for the DOCKER_HOST fallback
     FlagSettings flags;
+    ConfigDiffSettings configDiff;
     QList<EnvironmentConfig> environments;
 
     const EnvironmentConfig *environment(const QString &name) const;
