@@ -13,7 +13,7 @@ fi
 build_pkgs=(
     build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-l10n-tools
-    libqcustomplot-dev libyaml-cpp-dev libcurl4-openssl-dev libmicrohttpd-dev librdkafka-dev
+    libqcustomplot-dev libyaml-cpp-dev libcurl4-openssl-dev libmicrohttpd-dev librdkafka-dev libarchive-dev
     libgl-dev libqt6svg6
 )
 # Tests: clang for the fuzzers, clang-format for the style check, real Docker engines with a
