@@ -354,7 +354,8 @@ void SimConsul::send(HttpExchange *exchange, const Answer &answer)
                              QByteArray(stale        ? "stale"
                                         : consistent ? "consistent"
                                                      : "leader"));
-        headers << qMakePair(QByteArray("X-Consul-Default-ACL-Policy"), QByteArray("allow"));
+        headers << qMakePair(QByteArray("X-Consul-Default-ACL-Policy"),
+                             QByteArray(m_aclToken.isEmpty() ? "allow" : "deny"));
         if (r.query.hasQueryItem(QStringLiteral("pretty"))
             && answer.contentType == "application/json" && !body.isEmpty())
             body = QJsonDocument::fromJson(body).toJson(QJsonDocument::Indented);
@@ -534,6 +535,26 @@ void SimConsul::handle(HttpExchange *exchange)
         const QString index = r.query.queryItemValue(QStringLiteral("index"));
         if (!index.isEmpty() && !parseUint64(index, &minIndex)) {
             sendText(exchange, 400, "Invalid index");
+            return;
+        }
+    }
+    // ACLs: the status endpoints need none (reference §4.4); Consul checks the token before
+    // it looks at the datacenter.
+    const bool statusEndpoint =
+        endpoint == Endpoint::StatusLeader || endpoint == Endpoint::StatusPeers;
+    if (!m_aclToken.isEmpty() && !statusEndpoint) {
+        QByteArray token = r.headers.value("x-consul-token");
+        const QByteArray authorization = r.headers.value("authorization");
+        if (token.isEmpty() && authorization.startsWith("Bearer "))
+            token = authorization.mid(7).trimmed();
+        if (token.isEmpty())
+            token = r.query.queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded).toUtf8();
+        if (token.isEmpty()) {
+            sendText(exchange, 403, "Permission denied");
+            return;
+        }
+        if (token != m_aclToken.toUtf8()) {
+            sendText(exchange, 403, "ACL not found");
             return;
         }
     }

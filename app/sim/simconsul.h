@@ -80,6 +80,13 @@ public:
     /// a delete then reports a lower index (blocking clients must reset, API reference §4.3).
     void reapTombstones();
 
+    /// With a token set, every request but /v1/status/* must carry it (X-Consul-Token,
+    /// Authorization: Bearer or ?token=), as with Consul's default ACL policy "deny": none is
+    /// 403 "Permission denied", another is 403 "ACL not found". Empty: no ACLs.
+    void setAclToken(const QString &token) { m_aclToken = token; }
+
+    QString aclToken() const { return m_aclToken; }
+
     /// Requests held by blocking queries right now.
     int heldRequests() const { return int(m_held.size()); }
 
@@ -155,6 +162,7 @@ private:
     HttpServer m_server;
     QString m_datacenter = QStringLiteral("dc1");
     int m_delayMs = 0;
+    QString m_aclToken;
     bool m_leaderKnown = true;
     QElapsedTimer m_sinceLeaderLost;
 
