@@ -44,10 +44,14 @@ void KvStore::setEntries(const QList<KvEntry> &entries)
     QMap<QString, KvEntry> next;
     for (const KvEntry &e : entries)
         next.insert(e.key, e);
+    // Collect first: remove() erases from m_entries, which would invalidate the iterator.
+    QStringList gone;
     for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it) {
         if (!next.contains(it.key()))
-            remove(it.key());
+            gone << it.key();
     }
+    for (const QString &key : std::as_const(gone))
+        remove(key);
     for (const KvEntry &e : std::as_const(next))
         put(e);
 }
