@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "models/environmentsconfig.h"
 
+#include "models/imagetag.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <QCoreApplication>
@@ -25,9 +27,6 @@ QString tr(const char *text)
 
 // Sections later versions fill in; named here so the message says "not yet", not "unknown".
 const QStringList kReservedEnvironmentSections = {
-    QStringLiteral("consul"),
-    QStringLiteral("etcd"),
-    QStringLiteral("zookeeper"),
     QStringLiteral("kafka"),
 };
 
@@ -37,6 +36,11 @@ const QRegularExpression kVariablePattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]
 // Marathon and Mesos answer within seconds; 10 s per request leaves room for a loaded master
 // without letting a hung one block the view for long.
 constexpr qint64 kDefaultClusterTimeoutMs = 10000;
+// Consul caps a blocking query's wait at 10 minutes and defaults to 5 (apis.md §4.3).
+constexpr qint64 kMaxConsulWaitMs = 10 * 60 * 1000;
+constexpr qint64 kDefaultConsulWaitMs = 5 * 60 * 1000;
+// The ZooKeeper C client's usual session timeout; the server clamps it to 2..20 ticks.
+constexpr qint64 kDefaultZooKeeperSessionMs = 10000;
 
 /// Thrown inside the walker only, caught in parse(): the first error ends the read.
 struct Failure
@@ -203,7 +207,7 @@ public:
         FlagSettings s;
         if (!node.IsDefined() || node.IsNull())
             return s;
-        expectMap(node, path, {QStringLiteral("crash_loop")});
+        expectMap(node, path, {QStringLiteral("crash_loop"), QStringLiteral("config_diff")});
         const YAML::Node cl = node["crash_loop"];
         if (!cl.IsDefined() || cl.IsNull())
             return s;
@@ -289,42 +293,332 @@ public:
     }
 
     /// The `urls` of a marathon or mesos section: a non-empty list of http(s) URLs with a host.
-    QStringList clusterUrls(const YAML::Node &section, const QString &path) const
+    QStringList clusterUrls(
+        const YAML::Node &section,
+        const QString &path,
+        const QString &example = QStringLiteral("http://marathon-1.example.internal:8080")) const
     {
         const QString urlsPath = join(path, QStringLiteral("urls"));
         const YAML::Node urls = section["urls"];
         if (!urls.IsDefined() || urls.IsNull())
             fail(section, urlsPath, tr("required key 'urls' is missing"));
         if (!urls.IsSequence() || urls.size() == 0)
-            fail(urls,
-                 urlsPath,
-                 tr("expected a non-empty list of URLs, e.g. "
-                    "[http://marathon-1.example.internal:8080]"));
+            fail(urls, urlsPath, tr("expected a non-empty list of URLs, e.g. [%1]").arg(example));
         QStringList out;
         for (std::size_t i = 0; i < urls.size(); ++i) {
-            const QString p = index(urlsPath, i);
-            QString text = scalar(urls[i], p).trimmed();
-            while (text.endsWith(QLatin1Char('/')))
-                text.chop(1);
-            const QUrl url(text, QUrl::StrictMode);
-            const QString scheme = url.scheme();
-            if (!url.isValid()
-                || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
-                fail(urls[i], p, tr("'%1' is not an http:// or https:// URL").arg(text));
-            if (url.host().isEmpty())
-                fail(urls[i], p, tr("'%1' has no host").arg(text));
-            // Credentials in a URL end up in logs and on screen; there are keys for them.
-            if (!url.userInfo().isEmpty())
-                fail(urls[i],
-                     p,
-                     tr("no user or password in the URL: use username and password_env"));
-            if (url.hasQuery() || url.hasFragment())
-                fail(urls[i], p, tr("'%1' must not have a query or fragment").arg(text));
+            const QString text = httpUrl(urls[i], index(urlsPath, i));
             if (out.contains(text))
-                fail(urls[i], p, tr("'%1' is listed twice").arg(text));
+                fail(urls[i], index(urlsPath, i), tr("'%1' is listed twice").arg(text));
             out << text;
         }
         return out;
+    }
+
+    /// One http(s) URL with a host, without credentials, query or trailing slash.
+    QString httpUrl(const YAML::Node &node, const QString &p) const
+    {
+        QString text = scalar(node, p).trimmed();
+        while (text.endsWith(QLatin1Char('/')))
+            text.chop(1);
+        const QUrl url(text, QUrl::StrictMode);
+        const QString scheme = url.scheme();
+        if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+            fail(node, p, tr("'%1' is not an http:// or https:// URL").arg(text));
+        if (url.host().isEmpty())
+            fail(node, p, tr("'%1' has no host").arg(text));
+        // Credentials in a URL end up in logs and on screen; there are keys for them.
+        if (!url.userInfo().isEmpty())
+            fail(node, p, tr("no user or password in the URL: use username and password_env"));
+        if (url.hasQuery() || url.hasFragment())
+            fail(node, p, tr("'%1' must not have a query or fragment").arg(text));
+        return text;
+    }
+
+    /// Refuses a literal secret under @p key: only the name of an environment variable is kept.
+    void refuseLiteralSecret(const YAML::Node &node,
+                             const QString &path,
+                             const char *key,
+                             const char *envKey) const
+    {
+        if (node.IsMap() && node[key].IsDefined())
+            fail(node[key],
+                 join(path, QLatin1String(key)),
+                 tr("secrets are not written in this file: put it in an environment variable "
+                    "and name that variable in %1")
+                     .arg(QLatin1String(envKey)));
+    }
+
+    /// The name of an environment variable (optional).
+    QString variableName(const YAML::Node &map, const QString &path, const char *key) const
+    {
+        const QString name = optionalString(map, path, key);
+        if (!name.isEmpty() && !kVariablePattern.match(name).hasMatch())
+            fail(map[key],
+                 join(path, QLatin1String(key)),
+                 tr("expected the name of an environment variable, like OPSDECK_SECRET, "
+                    "found '%1'")
+                     .arg(name));
+        return name;
+    }
+
+    ConsulConfig consul(const YAML::Node &node, const QString &path) const
+    {
+        refuseLiteralSecret(node, path, "token", "token_env");
+        expectMap(node,
+                  path,
+                  {QStringLiteral("url"),
+                   QStringLiteral("prefix"),
+                   QStringLiteral("token_env"),
+                   QStringLiteral("datacenter"),
+                   QStringLiteral("timeout"),
+                   QStringLiteral("wait"),
+                   QStringLiteral("allow_edit")});
+        ConsulConfig c;
+        if (!node["url"].IsDefined() || node["url"].IsNull())
+            fail(node, join(path, QStringLiteral("url")), tr("required key 'url' is missing"));
+        c.url = httpUrl(node["url"], join(path, QStringLiteral("url")));
+        c.prefix = optionalString(node, path, "prefix");
+        if (c.prefix.startsWith(QLatin1Char('/')))
+            fail(node["prefix"],
+                 join(path, QStringLiteral("prefix")),
+                 tr("Consul keys have no leading '/': write '%1'").arg(c.prefix.mid(1)));
+        c.tokenEnv = variableName(node, path, "token_env");
+        c.datacenter = optionalString(node, path, "datacenter");
+        c.timeoutMs = optionalDuration(node, path, "timeout", kDefaultClusterTimeoutMs);
+        c.waitMs = optionalDuration(node, path, "wait", kDefaultConsulWaitMs);
+        if (c.waitMs > kMaxConsulWaitMs)
+            fail(node["wait"],
+                 join(path, QStringLiteral("wait")),
+                 tr("Consul waits at most 10m in a blocking query"));
+        c.allowEdit = optionalBool(node, path, "allow_edit", false);
+        return c;
+    }
+
+    EtcdConfig etcd(const YAML::Node &node, const QString &path) const
+    {
+        refuseLiteralSecret(node, path, "password", "password_env");
+        expectMap(node,
+                  path,
+                  {QStringLiteral("urls"),
+                   QStringLiteral("prefix"),
+                   QStringLiteral("username"),
+                   QStringLiteral("password_env"),
+                   QStringLiteral("timeout"),
+                   QStringLiteral("allow_edit")});
+        EtcdConfig e;
+        e.urls = clusterUrls(node, path, QStringLiteral("http://etcd-1.example.internal:2379"));
+        e.prefix = optionalString(node, path, "prefix");
+        e.username = optionalString(node, path, "username");
+        e.passwordEnv = variableName(node, path, "password_env");
+        if (!e.passwordEnv.isEmpty() && e.username.isEmpty())
+            fail(node["password_env"],
+                 join(path, QStringLiteral("password_env")),
+                 tr("a password needs a username"));
+        e.timeoutMs = optionalDuration(node, path, "timeout", kDefaultClusterTimeoutMs);
+        e.allowEdit = optionalBool(node, path, "allow_edit", false);
+        return e;
+    }
+
+    ZooKeeperConfig zookeeper(const YAML::Node &node, const QString &path) const
+    {
+        refuseLiteralSecret(node, path, "digest", "digest_env");
+        refuseLiteralSecret(node, path, "password", "digest_env");
+        expectMap(node,
+                  path,
+                  {QStringLiteral("hosts"),
+                   QStringLiteral("path"),
+                   QStringLiteral("digest_env"),
+                   QStringLiteral("session_timeout")});
+        ZooKeeperConfig z;
+        const QString hostsPath = join(path, QStringLiteral("hosts"));
+        const YAML::Node hosts = node["hosts"];
+        if (!hosts.IsDefined() || hosts.IsNull())
+            fail(node, hostsPath, tr("required key 'hosts' is missing"));
+        QStringList list;
+        if (hosts.IsSequence()) {
+            for (std::size_t i = 0; i < hosts.size(); ++i)
+                list << scalar(hosts[i], index(hostsPath, i)).trimmed();
+        } else {
+            list = scalar(hosts, hostsPath).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        }
+        static const QRegularExpression hostPort(QStringLiteral("^[^\\s:/,]+:\\d{1,5}$"));
+        for (QString &h : list) {
+            h = h.trimmed();
+            if (!hostPort.match(h).hasMatch())
+                fail(hosts,
+                     hostsPath,
+                     tr("expected host:port entries, e.g. zk-1.example.internal:2181, found '%1'")
+                         .arg(h));
+        }
+        if (list.isEmpty())
+            fail(hosts, hostsPath, tr("expected at least one host:port"));
+        z.hosts = list.join(QLatin1Char(','));
+        z.path = requiredString(node, path, "path");
+        if (!z.path.startsWith(QLatin1Char('/')))
+            fail(node["path"],
+                 join(path, QStringLiteral("path")),
+                 tr("a ZooKeeper path starts with '/', found '%1'").arg(z.path));
+        if (z.path.size() > 1 && z.path.endsWith(QLatin1Char('/')))
+            z.path.chop(1);
+        z.digestEnv = variableName(node, path, "digest_env");
+        z.sessionTimeoutMs =
+            optionalDuration(node, path, "session_timeout", kDefaultZooKeeperSessionMs);
+        return z;
+    }
+
+    /// A list of strings (or one string).
+    QStringList stringList(const YAML::Node &node, const QString &path) const
+    {
+        QStringList out;
+        if (node.IsScalar()) {
+            out << scalar(node, path);
+            return out;
+        }
+        if (!node.IsSequence())
+            fail(node, path, tr("expected a list of strings"));
+        for (std::size_t i = 0; i < node.size(); ++i)
+            out << scalar(node[i], index(path, i));
+        return out;
+    }
+
+    ConfigDiffSettings configDiff(const YAML::Node &node,
+                                  const QString &path,
+                                  const QList<EnvironmentConfig> &environments) const
+    {
+        ConfigDiffSettings c;
+        if (!node.IsDefined() || node.IsNull())
+            return c;
+        expectMap(node,
+                  path,
+                  {QStringLiteral("image_pattern"),
+                   QStringLiteral("service_rule"),
+                   QStringLiteral("expected"),
+                   QStringLiteral("files")});
+        const auto knownEnvironment =
+            [&](const YAML::Node &at, const QString &p, const QString &name) {
+                for (const EnvironmentConfig &e : environments) {
+                    if (e.name.compare(name, Qt::CaseInsensitive) == 0)
+                        return e.name;
+                }
+                fail(at, p, tr("no environment is called '%1'").arg(name));
+            };
+        c.imagePattern = optionalString(node, path, "image_pattern");
+        if (!c.imagePattern.isEmpty()) {
+            const Result<ImageTagPattern> pattern = ImageTagPattern::create(c.imagePattern);
+            if (!pattern.ok())
+                fail(node["image_pattern"],
+                     join(path, QStringLiteral("image_pattern")),
+                     pattern.error());
+        }
+        const YAML::Node rule = node["service_rule"];
+        if (rule.IsDefined() && !rule.IsNull()) {
+            const QString rulePath = join(path, QStringLiteral("service_rule"));
+            expectMap(rule,
+                      rulePath,
+                      {QStringLiteral("label"),
+                       QStringLiteral("name_pattern"),
+                       QStringLiteral("kv_segment")});
+            if (rule.size() != 1)
+                fail(rule, rulePath, tr("expected exactly one of label, name_pattern, kv_segment"));
+            if (rule["label"].IsDefined()) {
+                c.serviceRule.kind = ServiceRule::Kind::Label;
+                c.serviceRule.label = requiredString(rule, rulePath, "label");
+            } else if (rule["name_pattern"].IsDefined()) {
+                c.serviceRule.kind = ServiceRule::Kind::NamePattern;
+                c.serviceRule.namePattern = requiredString(rule, rulePath, "name_pattern");
+                const QRegularExpression re(c.serviceRule.namePattern);
+                const QString p = join(rulePath, QStringLiteral("name_pattern"));
+                if (!re.isValid())
+                    fail(rule["name_pattern"],
+                         p,
+                         tr("not a valid regular expression: %1").arg(re.errorString()));
+                if (!re.namedCaptureGroups().contains(QStringLiteral("service")))
+                    fail(rule["name_pattern"], p, tr("needs the named group (?<service>…)"));
+            } else {
+                c.serviceRule.kind = ServiceRule::Kind::KvSegment;
+                const QString p = join(rulePath, QStringLiteral("kv_segment"));
+                bool ok = false;
+                const int v = scalar(rule["kv_segment"], p).toInt(&ok);
+                if (!ok || v < 0)
+                    fail(rule["kv_segment"],
+                         p,
+                         tr("expected a segment number from 0 (the first after the prefix), "
+                            "found '%1'")
+                             .arg(scalar(rule["kv_segment"], p)));
+                c.serviceRule.kvSegment = v;
+            }
+        }
+        const YAML::Node expected = node["expected"];
+        if (expected.IsDefined() && !expected.IsNull()) {
+            const QString expectedPath = join(path, QStringLiteral("expected"));
+            if (!expected.IsSequence())
+                fail(expected, expectedPath, tr("expected a list of rewrite: and ignore: rules"));
+            for (std::size_t i = 0; i < expected.size(); ++i) {
+                const QString p = index(expectedPath, i);
+                const YAML::Node item = expected[i];
+                expectMap(item, p, {QStringLiteral("rewrite"), QStringLiteral("ignore")});
+                if (item.size() != 1)
+                    fail(item, p, tr("expected exactly one of rewrite, ignore"));
+                if (item["ignore"].IsDefined()) {
+                    const QString ip = join(p, QStringLiteral("ignore"));
+                    const QStringList globs = stringList(item["ignore"], ip);
+                    for (const QString &glob : globs) {
+                        if (glob.trimmed().isEmpty())
+                            fail(item["ignore"], ip, tr("an empty pattern would match nothing"));
+                    }
+                    c.ignore << globs;
+                    continue;
+                }
+                const YAML::Node rewrite = item["rewrite"];
+                const QString rp = join(p, QStringLiteral("rewrite"));
+                if (!rewrite.IsMap() || rewrite.size() < 2)
+                    fail(rewrite,
+                         rp,
+                         tr("expected environment: token pairs for at least two environments, "
+                            "e.g. {Staging: stg, Production: prod}"));
+                QMap<QString, QString> tokens;
+                for (auto it = rewrite.begin(); it != rewrite.end(); ++it) {
+                    const QString name = scalar(it->first, rp);
+                    const QString kp = join(rp, name);
+                    const QString env = knownEnvironment(it->first, kp, name);
+                    if (tokens.contains(env))
+                        fail(it->first, kp, tr("key appears twice"));
+                    const QString token = scalar(it->second, kp);
+                    if (token.isEmpty())
+                        fail(it->second, kp, tr("must not be empty"));
+                    tokens.insert(env, token);
+                }
+                c.rewrites << tokens;
+            }
+        }
+        const YAML::Node files = node["files"];
+        if (files.IsDefined() && !files.IsNull()) {
+            const QString filesPath = join(path, QStringLiteral("files"));
+            if (!files.IsSequence())
+                fail(files, filesPath, tr("expected a list of files"));
+            for (std::size_t i = 0; i < files.size(); ++i) {
+                const QString p = index(filesPath, i);
+                expectMap(files[i],
+                          p,
+                          {QStringLiteral("environment"),
+                           QStringLiteral("host"),
+                           QStringLiteral("path"),
+                           QStringLiteral("service")});
+                ConfigFileSource f;
+                f.environment = knownEnvironment(files[i]["environment"],
+                                                 join(p, QStringLiteral("environment")),
+                                                 requiredString(files[i], p, "environment"));
+                f.host = requiredString(files[i], p, "host");
+                f.path = requiredString(files[i], p, "path");
+                if (!f.path.startsWith(QLatin1Char('/')))
+                    fail(files[i]["path"],
+                         join(p, QStringLiteral("path")),
+                         tr("expected an absolute path on the host, found '%1'").arg(f.path));
+                f.service = requiredString(files[i], p, "service");
+                c.files << f;
+            }
+        }
+        return c;
     }
 
     MarathonConfig marathon(const YAML::Node &node, const QString &path) const
@@ -378,7 +672,10 @@ public:
                    QStringLiteral("read_only"),
                    QStringLiteral("docker"),
                    QStringLiteral("marathon"),
-                   QStringLiteral("mesos")});
+                   QStringLiteral("mesos"),
+                   QStringLiteral("consul"),
+                   QStringLiteral("etcd"),
+                   QStringLiteral("zookeeper")});
         EnvironmentConfig env;
         env.name = requiredString(node, path, "name");
         env.production = optionalBool(node, path, "production", false);
@@ -419,6 +716,15 @@ public:
         const YAML::Node mesosNode = node["mesos"];
         if (mesosNode.IsDefined() && !mesosNode.IsNull())
             env.mesos = mesos(mesosNode, join(path, QStringLiteral("mesos")));
+        const YAML::Node consulNode = node["consul"];
+        if (consulNode.IsDefined() && !consulNode.IsNull())
+            env.consul = consul(consulNode, join(path, QStringLiteral("consul")));
+        const YAML::Node etcdNode = node["etcd"];
+        if (etcdNode.IsDefined() && !etcdNode.IsNull())
+            env.etcd = etcd(etcdNode, join(path, QStringLiteral("etcd")));
+        const YAML::Node zkNode = node["zookeeper"];
+        if (zkNode.IsDefined() && !zkNode.IsNull())
+            env.zookeeper = zookeeper(zkNode, join(path, QStringLiteral("zookeeper")));
         return env;
     }
 
@@ -458,6 +764,11 @@ public:
             names.insert(env.name.toCaseFolded());
             config.environments << env;
         }
+        const YAML::Node settingsNode = doc["settings"];
+        if (settingsNode.IsDefined() && settingsNode.IsMap())
+            config.configDiff = configDiff(settingsNode["config_diff"],
+                                           QStringLiteral("settings.config_diff"),
+                                           config.environments);
         return config;
     }
 

@@ -1,2 +1,8 @@
 # SPDX-License-Identifier: MIT
 # The config model, the diff engine and its rules, the diff CLI and viewer.
+opsdeck_add_test(NAME tst_kvstore SOURCES unit/models/tst_kvstore.cpp
+                 LIBS opsdeck_models LABELS unit)
+opsdeck_add_test(NAME tst_configdiff SOURCES unit/models/tst_configdiff.cpp
+                 LIBS opsdeck_models LABELS unit)
+opsdeck_add_test(NAME tst_configmodel SOURCES unit/models/tst_configmodel.cpp
+                 LIBS opsdeck_models LABELS unit)

@@ -17,6 +17,11 @@ private slots:
     void bareUrlsAndDefaults();
     void marathonAndMesosSections();
     void clusterOnlyEnvironment();
+    void kvSections();
+    void configDiffSettings();
+    void configDiffDefaults();
+    void badKvAndDiffSections_data();
+    void badKvAndDiffSections();
     void badFiles_data();
     void badFiles();
     void unreadableCertificateNamesThePath();
@@ -134,6 +139,273 @@ void tst_EnvironmentsConfig::clusterOnlyEnvironment()
     QCOMPARE(c.environments.at(0).marathon->timeoutMs, 10000);
 }
 
+void tst_EnvironmentsConfig::kvSections()
+{
+    const OpsdeckConfig c = parseOk(R"(environments:
+  - name: Staging
+    consul:
+      url: http://127.0.0.1:8500/
+      prefix: config/shop/
+      token_env: CONSUL_TOKEN
+      datacenter: dc2
+      timeout: 5s
+      wait: 2m
+      allow_edit: true
+    etcd:
+      urls: [http://127.0.0.1:2379, "http://[::1]:2379"]
+      prefix: /config/shop/
+      username: opsdeck
+      password_env: ETCD_PASSWORD
+    zookeeper:
+      hosts: [127.0.0.1:2181, "zk-2.example.internal:2181"]
+      path: /config/shop/
+      digest_env: ZK_DIGEST
+      session_timeout: 15s
+  - name: Production
+    consul: {url: http://127.0.0.1:8501}
+    zookeeper: {hosts: "127.0.0.1:2181,127.0.0.1:2182", path: /}
+)");
+    const EnvironmentConfig &stg = c.environments.at(0);
+    QVERIFY(stg.dockerHosts.isEmpty());
+    QVERIFY(stg.consul);
+    QCOMPARE(stg.consul->url, QStringLiteral("http://127.0.0.1:8500"));
+    QCOMPARE(stg.consul->prefix, QStringLiteral("config/shop/"));
+    QCOMPARE(stg.consul->tokenEnv, QStringLiteral("CONSUL_TOKEN"));
+    QCOMPARE(stg.consul->datacenter, QStringLiteral("dc2"));
+    QCOMPARE(stg.consul->timeoutMs, 5000);
+    QCOMPARE(stg.consul->waitMs, 120000);
+    QVERIFY(stg.consul->allowEdit);
+    QVERIFY(stg.etcd);
+    QCOMPARE(stg.etcd->urls,
+             (QStringList{QStringLiteral("http://127.0.0.1:2379"),
+                          QStringLiteral("http://[::1]:2379")}));
+    QCOMPARE(stg.etcd->prefix, QStringLiteral("/config/shop/"));
+    QCOMPARE(stg.etcd->username, QStringLiteral("opsdeck"));
+    QCOMPARE(stg.etcd->passwordEnv, QStringLiteral("ETCD_PASSWORD"));
+    QVERIFY(!stg.etcd->allowEdit);
+    QVERIFY(stg.zookeeper);
+    QCOMPARE(stg.zookeeper->hosts, QStringLiteral("127.0.0.1:2181,zk-2.example.internal:2181"));
+    QCOMPARE(stg.zookeeper->path, QStringLiteral("/config/shop"));
+    QCOMPARE(stg.zookeeper->digestEnv, QStringLiteral("ZK_DIGEST"));
+    QCOMPARE(stg.zookeeper->sessionTimeoutMs, 15000);
+
+    const EnvironmentConfig &prod = c.environments.at(1);
+    QCOMPARE(prod.consul->prefix, QString());
+    QCOMPARE(prod.consul->waitMs, 300000);
+    QCOMPARE(prod.consul->timeoutMs, 10000);
+    QVERIFY(!prod.consul->allowEdit);
+    QVERIFY(!prod.etcd);
+    QCOMPARE(prod.zookeeper->hosts, QStringLiteral("127.0.0.1:2181,127.0.0.1:2182"));
+    QCOMPARE(prod.zookeeper->path, QStringLiteral("/"));
+    QCOMPARE(prod.zookeeper->sessionTimeoutMs, 10000);
+}
+
+void tst_EnvironmentsConfig::configDiffSettings()
+{
+    const OpsdeckConfig c = parseOk(R"(settings:
+  config_diff:
+    image_pattern: '^(?<service>[a-z-]+)-(?<version>[0-9.]+)-(?<env>[a-z]+)-(?<confighash>[0-9a-f]+)$'
+    service_rule: {name_pattern: '^shop-(?<service>[a-z]+)'}
+    expected:
+      - rewrite: {integration: int, Staging: stg, Production: prod}
+      - ignore: ["*/build_id", "auth/*"]
+      - ignore: LOG_LEVEL
+    files:
+      - {environment: staging, host: docker-1.example.internal, path: /etc/shop/orders.yaml, service: orders}
+environments:
+  - name: Integration
+  - name: Staging
+  - name: Production
+)");
+    const ConfigDiffSettings &d = c.configDiff;
+    QVERIFY(d.imagePattern.startsWith(QLatin1String("^(?<service>")));
+    QCOMPARE(d.serviceRule.kind, ServiceRule::Kind::NamePattern);
+    QCOMPARE(d.serviceRule.namePattern, QStringLiteral("^shop-(?<service>[a-z]+)"));
+    QCOMPARE(d.rewrites.size(), 1);
+    // Environment names are written as the environments list spells them.
+    const QMap<QString, QString> rewrite{{QStringLiteral("Integration"), QStringLiteral("int")},
+                                         {QStringLiteral("Staging"), QStringLiteral("stg")},
+                                         {QStringLiteral("Production"), QStringLiteral("prod")}};
+    QCOMPARE(d.rewrites.at(0), rewrite);
+    QCOMPARE(d.ignore,
+             (QStringList{QStringLiteral("*/build_id"),
+                          QStringLiteral("auth/*"),
+                          QStringLiteral("LOG_LEVEL")}));
+    QCOMPARE(d.files.size(), 1);
+    QCOMPARE(d.files.at(0),
+             (ConfigFileSource{QStringLiteral("Staging"),
+                               QStringLiteral("docker-1.example.internal"),
+                               QStringLiteral("/etc/shop/orders.yaml"),
+                               QStringLiteral("orders")}));
+
+    const OpsdeckConfig labelRule = parseOk(
+        "settings: {config_diff: {service_rule: {label: app}}}\nenvironments: [{name: x}]\n");
+    QCOMPARE(labelRule.configDiff.serviceRule.kind, ServiceRule::Kind::Label);
+    QCOMPARE(labelRule.configDiff.serviceRule.label, QStringLiteral("app"));
+    const OpsdeckConfig segmentRule = parseOk(
+        "settings: {config_diff: {service_rule: {kv_segment: 1}}}\nenvironments: [{name: x}]\n");
+    QCOMPARE(segmentRule.configDiff.serviceRule.kind, ServiceRule::Kind::KvSegment);
+    QCOMPARE(segmentRule.configDiff.serviceRule.kvSegment, 1);
+}
+
+void tst_EnvironmentsConfig::configDiffDefaults()
+{
+    const OpsdeckConfig c = parseOk("environments: [{name: x}]\n");
+    QCOMPARE(c.configDiff, ConfigDiffSettings());
+    QVERIFY(c.configDiff.imagePattern.isEmpty());
+    QCOMPARE(c.configDiff.serviceRule.kind, ServiceRule::Kind::Default);
+    QCOMPARE(c.configDiff.serviceRule.label, QStringLiteral("com.example.service"));
+    QCOMPARE(c.configDiff.serviceRule.kvSegment, 0);
+}
+
+void tst_EnvironmentsConfig::badKvAndDiffSections_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("consul literal token")
+        << QByteArray("environments:\n  - name: x\n    consul:\n      url: http://127.0.0.1:8500\n"
+                      "      token: abc\n")
+        << QStringLiteral(
+               "envs.yaml:5:14: environments[0].consul.token: secrets are not written in "
+               "this file: put it in an environment variable and name that variable in "
+               "token_env");
+    QTest::newRow("consul without url")
+        << QByteArray("environments:\n  - name: x\n    consul: {prefix: a/}\n")
+        << QStringLiteral("envs.yaml:3:13: environments[0].consul.url: required key 'url' is "
+                          "missing");
+    QTest::newRow("consul unknown key")
+        << QByteArray(
+               "environments:\n  - name: x\n    consul: {url: http://127.0.0.1:8500, acl: y}\n")
+        << QStringLiteral("envs.yaml:3:42: environments[0].consul.acl: unknown key 'acl' (expected "
+                          "one of: url, prefix, token_env, datacenter, timeout, wait, allow_edit)");
+    QTest::newRow("consul wait too long")
+        << QByteArray(
+               "environments:\n  - name: x\n    consul: {url: http://127.0.0.1:8500, wait: 11m}\n")
+        << QStringLiteral(
+               "envs.yaml:3:48: environments[0].consul.wait: Consul waits at most 10m in "
+               "a blocking query");
+    QTest::newRow("consul prefix with slash")
+        << QByteArray("environments:\n  - name: x\n    consul: {url: http://127.0.0.1:8500, "
+                      "prefix: /a/}\n")
+        << QStringLiteral(
+               "envs.yaml:3:50: environments[0].consul.prefix: Consul keys have no leading "
+               "'/': write 'a/'");
+    QTest::newRow("consul token_env not a name")
+        << QByteArray(
+               "environments:\n  - name: x\n    consul: {url: http://127.0.0.1:8500, token_env: "
+               "\"s3cr3t!\"}\n")
+        << QStringLiteral(
+               "envs.yaml:3:53: environments[0].consul.token_env: expected the name of an "
+               "environment variable, like OPSDECK_SECRET, found 's3cr3t!'");
+    QTest::newRow("etcd literal password")
+        << QByteArray(
+               "environments:\n  - name: x\n    etcd: {urls: [http://127.0.0.1:2379], password: "
+               "p}\n")
+        << QStringLiteral(
+               "envs.yaml:3:53: environments[0].etcd.password: secrets are not written in "
+               "this file: put it in an environment variable and name that variable in "
+               "password_env");
+    QTest::newRow("etcd urls missing")
+        << QByteArray("environments:\n  - name: x\n    etcd: {prefix: /a}\n")
+        << QStringLiteral(
+               "envs.yaml:3:11: environments[0].etcd.urls: required key 'urls' is missing");
+    QTest::newRow("etcd password without user")
+        << QByteArray("environments:\n  - name: x\n    etcd: {urls: [http://127.0.0.1:2379], "
+                      "password_env: P}\n")
+        << QStringLiteral("envs.yaml:3:57: environments[0].etcd.password_env: a password needs a "
+                          "username");
+    QTest::newRow("zookeeper bad host")
+        << QByteArray("environments:\n  - name: x\n    zookeeper: {hosts: [127.0.0.1], path: /a}\n")
+        << QStringLiteral("envs.yaml:3:24: environments[0].zookeeper.hosts: expected host:port "
+                          "entries, e.g. zk-1.example.internal:2181, found '127.0.0.1'");
+    QTest::newRow("zookeeper relative path")
+        << QByteArray(
+               "environments:\n  - name: x\n    zookeeper: {hosts: 127.0.0.1:2181, path: a}\n")
+        << QStringLiteral("envs.yaml:3:46: environments[0].zookeeper.path: a ZooKeeper path starts "
+                          "with '/', found 'a'");
+    QTest::newRow("zookeeper literal digest")
+        << QByteArray("environments:\n  - name: x\n    zookeeper: {hosts: 127.0.0.1:2181, path: /, "
+                      "digest: u:p}\n")
+        << QStringLiteral(
+               "envs.yaml:3:57: environments[0].zookeeper.digest: secrets are not written "
+               "in this file: put it in an environment variable and name that variable in "
+               "digest_env");
+    QTest::newRow("image pattern invalid")
+        << QByteArray("settings: {config_diff: {image_pattern: '(?<version>'}}\nenvironments: "
+                      "[{name: x}]\n")
+        << QStringLiteral("envs.yaml:1:41: settings.config_diff.image_pattern: not a valid regular "
+                          "expression: missing closing parenthesis at offset 11");
+    QTest::newRow("image pattern without groups")
+        << QByteArray("settings: {config_diff: {image_pattern: '.*'}}\nenvironments: [{name: x}]\n")
+        << QStringLiteral("envs.yaml:1:41: settings.config_diff.image_pattern: needs at least one "
+                          "named group: service, version, env, confighash");
+    QTest::newRow("image pattern unknown group")
+        << QByteArray("settings: {config_diff: {image_pattern: '(?<tag>.*)'}}\nenvironments: "
+                      "[{name: x}]\n")
+        << QStringLiteral(
+               "envs.yaml:1:41: settings.config_diff.image_pattern: unknown group (?<tag>): "
+               "use service, version, env, confighash");
+    QTest::newRow("two service rules")
+        << QByteArray("settings: {config_diff: {service_rule: {label: a, kv_segment: 1}}}\n"
+                      "environments: [{name: x}]\n")
+        << QStringLiteral("envs.yaml:1:40: settings.config_diff.service_rule: expected exactly one "
+                          "of label, name_pattern, kv_segment");
+    QTest::newRow("name pattern without service group")
+        << QByteArray("settings: {config_diff: {service_rule: {name_pattern: '^shop-'}}}\n"
+                      "environments: [{name: x}]\n")
+        << QStringLiteral(
+               "envs.yaml:1:55: settings.config_diff.service_rule.name_pattern: needs the "
+               "named group (?<service>…)");
+    QTest::newRow("negative kv segment")
+        << QByteArray("settings: {config_diff: {service_rule: {kv_segment: -1}}}\n"
+                      "environments: [{name: x}]\n")
+        << QStringLiteral(
+               "envs.yaml:1:53: settings.config_diff.service_rule.kv_segment: expected a "
+               "segment number from 0 (the first after the prefix), found '-1'");
+    QTest::newRow("rewrite of an unknown environment")
+        << QByteArray("settings: {config_diff: {expected: [{rewrite: {x: a, qa: b}}]}}\n"
+                      "environments: [{name: x}]\n")
+        << QStringLiteral("envs.yaml:1:54: settings.config_diff.expected[0].rewrite.qa: no "
+                          "environment is called 'qa'");
+    QTest::newRow("rewrite of one environment")
+        << QByteArray("settings: {config_diff: {expected: [{rewrite: {x: a}}]}}\n"
+                      "environments: [{name: x}]\n")
+        << QStringLiteral("envs.yaml:1:47: settings.config_diff.expected[0].rewrite: expected "
+                          "environment: token pairs for at least two environments, e.g. {Staging: "
+                          "stg, Production: prod}");
+    QTest::newRow("unknown expected rule")
+        << QByteArray("settings: {config_diff: {expected: [{drop: [a]}]}}\n"
+                      "environments: [{name: x}]\n")
+        << QStringLiteral(
+               "envs.yaml:1:38: settings.config_diff.expected[0].drop: unknown key 'drop' "
+               "(expected one of: rewrite, ignore)");
+    QTest::newRow("file of an unknown environment")
+        << QByteArray(
+               "settings: {config_diff: {files: [{environment: qa, host: h, path: /a, service: "
+               "s}]}}\nenvironments: [{name: x}]\n")
+        << QStringLiteral(
+               "envs.yaml:1:48: settings.config_diff.files[0].environment: no environment "
+               "is called 'qa'");
+    QTest::newRow("file with a relative path")
+        << QByteArray(
+               "settings: {config_diff: {files: [{environment: x, host: h, path: a, service: "
+               "s}]}}\nenvironments: [{name: x}]\n")
+        << QStringLiteral(
+               "envs.yaml:1:66: settings.config_diff.files[0].path: expected an absolute "
+               "path on the host, found 'a'");
+    QTest::newRow("unknown config_diff key")
+        << QByteArray("settings: {config_diff: {rules: []}}\nenvironments: [{name: x}]\n")
+        << QStringLiteral(
+               "envs.yaml:1:26: settings.config_diff.rules: unknown key 'rules' (expected "
+               "one of: image_pattern, service_rule, expected, files)");
+}
+
+void tst_EnvironmentsConfig::badKvAndDiffSections()
+{
+    badFiles();
+}
+
 void tst_EnvironmentsConfig::badFiles_data()
 {
     QTest::addColumn<QByteArray>("yaml");
@@ -153,8 +425,8 @@ void tst_EnvironmentsConfig::badFiles_data()
         << QStringLiteral("envs.yaml:6:11: environments[0].docker.hosts[0].nmae: unknown key "
                           "'nmae' (expected one of: url, name, tls, tags)");
     QTest::newRow("reserved section")
-        << QByteArray("environments:\n  - name: x\n    consul: {url: http://127.0.0.1:8500}\n")
-        << QStringLiteral("envs.yaml:3:5: environments[0].consul: the 'consul' section is not "
+        << QByteArray("environments:\n  - name: x\n    kafka: {brokers: [127.0.0.1:9092]}\n")
+        << QStringLiteral("envs.yaml:3:5: environments[0].kafka: the 'kafka' section is not "
                           "supported by this version of Opsdeck yet");
     QTest::newRow("marathon password")
         << QByteArray("environments:\n  - name: x\n    marathon:\n      urls: "
