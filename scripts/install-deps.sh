@@ -14,16 +14,18 @@ build_pkgs=(
     build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-l10n-tools
     libqcustomplot-dev libyaml-cpp-dev libcurl4-openssl-dev libmicrohttpd-dev librdkafka-dev libarchive-dev
-    libgl-dev libqt6svg6
+    libgl-dev libqt6svg6 libzookeeper-mt-dev
 )
 # Tests: clang for the fuzzers, clang-format for the style check, real Docker engines with a
 # busybox image imported from busybox-static, openssl for the TLS engine's certificates,
 # iproute2 (ss) and procps (ps) for the engine harness; the published Marathon and Consul
-# clients, which must work against the simulated estate unchanged.
+# clients, which must work against the simulated estate unchanged; a real ZooKeeper (Debian's
+# jars, run by tests/integration/zookeeper/zookeeper.sh on a Java runtime).
 test_pkgs=(
     clang libclang-rt-14-dev clang-format
     docker.io busybox-static openssl iproute2 procps
     python3 python3-marathon python3-consul
+    zookeeper default-jre-headless
 )
 
 pkgs=("${build_pkgs[@]}")
