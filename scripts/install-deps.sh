@@ -25,6 +25,7 @@ test_pkgs=(
     clang libclang-rt-14-dev clang-format
     docker.io busybox-static openssl iproute2 procps
     python3 python3-marathon python3-consul
+    etcd-server etcd-client
     zookeeper default-jre-headless
 )
 
