@@ -2,6 +2,7 @@
 #include "app/sim/simdockerhost.h"
 
 #include <QCryptographicHash>
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -26,6 +27,39 @@ QByteArray json(const QJsonObject &o)
 QByteArray message(const QString &text)
 {
     return json(QJsonObject{{QStringLiteral("message"), text}});
+}
+
+/// A POSIX ustar archive holding one regular file, as `docker cp` receives it. Written here on
+/// purpose (the simulator shares no code with the connector, which reads tars with libarchive).
+QByteArray tarOfOneFile(const QByteArray &name, const QByteArray &content, qint64 mtime)
+{
+    QByteArray header(512, '\0');
+    auto field = [&header](int offset, int width, const QByteArray &value) {
+        header.replace(offset, std::min<int>(width, int(value.size())), value.left(width));
+    };
+    auto octal = [&field](int offset, int width, qint64 value) {
+        field(offset, width, QByteArray::number(value, 8).rightJustified(width - 1, '0'));
+    };
+    field(0, 100, name);
+    octal(100, 8, 0644);
+    octal(108, 8, 0);
+    octal(116, 8, 0);
+    octal(124, 12, content.size());
+    octal(136, 12, mtime);
+    field(148, 8, QByteArray(8, ' ')); // the checksum counts its own field as spaces
+    header[156] = '0';                 // regular file
+    field(257, 6, QByteArray("ustar\0", 6));
+    field(263, 2, "00");
+    field(265, 32, "root");
+    field(297, 32, "root");
+    unsigned sum = 0;
+    for (char c : std::as_const(header))
+        sum += static_cast<unsigned char>(c);
+    field(148, 8, QByteArray::number(sum, 8).rightJustified(6, '0') + QByteArray("\0 ", 2));
+    QByteArray tar = header + content;
+    tar += QByteArray((512 - content.size() % 512) % 512, '\0');
+    tar += QByteArray(1024, '\0'); // two zero blocks end the archive
+    return tar;
 }
 
 QString rfc3339(const QDateTime &t)
@@ -448,6 +482,44 @@ QJsonObject SimDockerHost::statsJson(const SimContainer &c) const
                  : QJsonObject()}};
 }
 
+void SimDockerHost::serveArchive(HttpExchange *exchange, const SimContainer &c)
+{
+    const HttpRequest &r = exchange->request();
+    const QString path = r.query.queryItemValue(QStringLiteral("path"), QUrl::FullyDecoded);
+    if (path.isEmpty()) {
+        exchange->respond(400, message(QStringLiteral("Path cannot be empty")));
+        return;
+    }
+    QString clean =
+        QDir::cleanPath(path.startsWith(QLatin1Char('/')) ? path : QLatin1Char('/') + path);
+    const auto file = c.files.constFind(clean);
+    if (file == c.files.cend()) {
+        // moby's message for a missing path (container/archive.go).
+        exchange->respond(
+            404,
+            message(
+                QStringLiteral("Could not find the file %1 in container %2").arg(path, c.name)));
+        return;
+    }
+    const QString name = clean.mid(clean.lastIndexOf(QLatin1Char('/')) + 1);
+    const QDateTime mtime = c.created.isValid() ? c.created : QDateTime::currentDateTimeUtc();
+    // X-Docker-Container-Path-Stat: base64 of the path's stat as JSON (Docker API 1.41).
+    const QByteArray stat = json(QJsonObject{{QStringLiteral("name"), name},
+                                             {QStringLiteral("size"), file->size()},
+                                             {QStringLiteral("mode"), 0644},
+                                             {QStringLiteral("mtime"), rfc3339(mtime)},
+                                             {QStringLiteral("linkTarget"), QString()}});
+    const HttpHeaders headers{{"X-Docker-Container-Path-Stat", stat.toBase64()}};
+    if (r.method == "HEAD") {
+        exchange->respond(200, QByteArray(), QByteArray(), headers);
+        return;
+    }
+    exchange->respond(200,
+                      tarOfOneFile(name.toUtf8(), *file, mtime.toSecsSinceEpoch()),
+                      "application/x-tar",
+                      headers);
+}
+
 void SimDockerHost::handle(HttpExchange *exchange)
 {
     const HttpRequest &r = exchange->request();
@@ -532,6 +604,8 @@ void SimDockerHost::handle(HttpExchange *exchange)
                 m_logStreams[id] << exchange;
             else
                 exchange->end();
+        } else if (verb == QLatin1String("archive") && get) {
+            serveArchive(exchange, c);
         } else if (verb == QLatin1String("start") && post) {
             exchange->respond(start(id) ? 204 : 304, QByteArray(), QByteArray());
         } else if (verb == QLatin1String("stop") && post) {

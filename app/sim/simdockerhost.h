@@ -37,6 +37,9 @@ struct SimContainer
     QStringList env;
     QJsonArray mounts; ///< inspect's Mounts, as the engine writes them
     QStringList log;   ///< what the process printed, oldest first
+    /// Files in the container by absolute path ("/etc/nginx/conf.d/default.conf" → content),
+    /// served by GET/HEAD /containers/{id}/archive?path= (Docker API 1.41).
+    QMap<QString, QByteArray> files;
     /// Crash behaviour: exits with this code this long after every start (0: runs until stopped).
     int crashAfterMs = 0;
     int crashExitCode = 1;
@@ -44,7 +47,7 @@ struct SimContainer
 
 /// One simulated Docker engine: its containers and what happens to them, served over the
 /// Engine API subset the console uses (API 1.41): ping, version, info, list, inspect, events,
-/// logs, stats, start / stop / restart. Faithful enough that the docker CLI works against it.
+/// logs, stats, start / stop / restart, and reading a file through the archive endpoint. Faithful enough that the docker CLI works against it.
 /// Time runs at @p timeScale (2.0 = twice as fast), so tests need not wait.
 class SimDockerHost : public QObject
 {
@@ -98,6 +101,7 @@ private:
     QJsonObject inspectJson(const SimContainer &c) const;
     QJsonObject statsJson(const SimContainer &c) const;
     QByteArray logFrames(const SimContainer &c, const QStringList &lines) const;
+    void serveArchive(HttpExchange *exchange, const SimContainer &c);
 
     int scaled(int ms) const { return std::max(1, int(ms / m_timeScale)); }
 

@@ -553,4 +553,33 @@ void DockerHostConnector::requestStats(const QString &containerId)
     });
 }
 
+void DockerHostConnector::readFile(const QString &containerId, const QString &path)
+{
+    const QString key = hostId() + QLatin1Char('/') + containerId;
+    if (!m_http || !m_endpoint.ok()) {
+        const QString why = m_endpoint.ok() ? tr("no HTTP client") : m_endpoint.error();
+        QTimer::singleShot(
+            0, this, [this, key, path, why] { emit fileReadFailed(key, path, why); });
+        return;
+    }
+    HttpRequest r = request("GET",
+                            "/containers/" + QUrl::toPercentEncoding(containerId)
+                                + "/archive?path=" + QUrl::toPercentEncoding(path));
+    r.maxBodyBytes = 17 * 1024 * 1024; // the file (at most 16 MiB) and its tar headers
+    HttpReply *reply = m_http->send(m_endpoint.value(), r);
+    connect(reply, &HttpReply::finished, this, [this, reply, key, path] {
+        reply->deleteLater();
+        if (!reply->ok()) {
+            emit fileReadFailed(key, path, reply->errorString());
+            return;
+        }
+        const auto content = fileFromTar(reply->body());
+        if (!content.ok()) {
+            emit fileReadFailed(key, path, tr("%1: %2").arg(path, content.error()));
+            return;
+        }
+        emit fileRead(key, path, content.value());
+    });
+}
+
 } // namespace Opsdeck::Connectors

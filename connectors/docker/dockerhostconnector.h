@@ -63,6 +63,10 @@ public:
     Models::LogFollower *followLogs(const QString &containerId, int tail, bool follow = true);
     void requestStats(const QString &containerId);
 
+    /// Reads one file out of a container through GET /containers/{id}/archive?path= (a tar,
+    /// Docker API 1.41); answered by fileRead or fileReadFailed.
+    void readFile(const QString &containerId, const QString &path);
+
     /// One-off full listing of the host (list + inspect of every container), for `status`
     /// and the benchmark; emits resyncFinished when every inspect has answered.
     void resync();
@@ -74,6 +78,9 @@ signals:
                         const QString &message);
     void statsReady(const QString &key, const Opsdeck::Models::ContainerStats &stats);
     void statsFailed(const QString &key, const QString &message);
+    /// @p content of the file at @p path in the container (key: "host/containerId").
+    void fileRead(const QString &key, const QString &path, const QByteArray &content);
+    void fileReadFailed(const QString &key, const QString &path, const QString &message);
     /// A full listing and all its inspects are done (or the host failed meanwhile).
     void resyncFinished(bool ok);
     /// The host became unreachable; it is retried with backoff.

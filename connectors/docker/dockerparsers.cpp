@@ -7,7 +7,10 @@
 #include <QJsonObject>
 #include <QtEndian>
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <limits>
+#include <memory>
 
 namespace Opsdeck::Connectors {
 
@@ -495,6 +498,55 @@ QList<LogLine> LogStreamDecoder::finish()
         m_partial[s].clear();
     }
     return out;
+}
+
+Result<QByteArray> fileFromTar(const QByteArray &tar, qint64 maxBytes)
+{
+    const std::unique_ptr<archive, decltype(&archive_read_free)> reader(archive_read_new(),
+                                                                        &archive_read_free);
+    if (!reader)
+        return Result<QByteArray>::failure(tr("cannot read the archive: out of memory"));
+    archive_read_support_format_tar(reader.get());
+    auto failure = [&reader](const QString &what) {
+        const char *detail = archive_error_string(reader.get());
+        return Result<QByteArray>::failure(
+            detail ? what + QLatin1String(": ") + QString::fromUtf8(detail) : what);
+    };
+    if (tar.isEmpty())
+        return Result<QByteArray>::failure(tr("the archive is empty"));
+    if (archive_read_open_memory(reader.get(), tar.constData(), size_t(tar.size())) != ARCHIVE_OK)
+        return failure(tr("not a tar archive"));
+    archive_entry *entry = nullptr;
+    const int header = archive_read_next_header(reader.get(), &entry);
+    if (header == ARCHIVE_EOF)
+        return Result<QByteArray>::failure(tr("the archive holds no file"));
+    if (header != ARCHIVE_OK && header != ARCHIVE_WARN)
+        return failure(tr("not a tar archive"));
+    const QString name =
+        QString::fromUtf8(archive_entry_pathname_utf8(entry) ? archive_entry_pathname_utf8(entry)
+                                                             : archive_entry_pathname(entry));
+    const auto type = archive_entry_filetype(entry);
+    if (type == AE_IFDIR)
+        return Result<QByteArray>::failure(tr("%1 is a directory, not a file").arg(name));
+    if (type != AE_IFREG)
+        return Result<QByteArray>::failure(tr("%1 is not a regular file").arg(name));
+    if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > maxBytes)
+        return Result<QByteArray>::failure(
+            tr("%1 is larger than %2 bytes").arg(name).arg(maxBytes));
+    QByteArray content;
+    char buffer[16384];
+    for (;;) {
+        const la_ssize_t n = archive_read_data(reader.get(), buffer, sizeof buffer);
+        if (n == 0)
+            break;
+        if (n < 0)
+            return failure(tr("%1 is truncated").arg(name));
+        if (content.size() + n > maxBytes)
+            return Result<QByteArray>::failure(
+                tr("%1 is larger than %2 bytes").arg(name).arg(maxBytes));
+        content.append(buffer, qsizetype(n));
+    }
+    return content;
 }
 
 } // namespace Opsdeck::Connectors

@@ -71,6 +71,9 @@ Models::Result<Models::Container> parseContainerInspect(const QByteArray &json,
                                                         const QString &hostId);
 Models::Result<DockerEvent> parseDockerEvent(const QByteArray &line);
 Models::Result<DockerStatsSample> parseDockerStats(const QByteArray &json);
+/// The content of the one regular file in a tar from GET /containers/{id}/archive (read with
+/// libarchive); an error for no tar, a directory or link, or content above @p maxBytes.
+Models::Result<QByteArray> fileFromTar(const QByteArray &tar, qint64 maxBytes = 16 * 1024 * 1024);
 Models::ContainerStats computeStats(const DockerStatsSample &previous,
                                     const DockerStatsSample &current);
 
