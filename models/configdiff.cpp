@@ -3,14 +3,12 @@
 
 #include "models/secrets.h"
 
-#include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QStringDecoder>
 
 #include <algorithm>
-#include <tuple>
 
 namespace Opsdeck::Models {
 
@@ -21,18 +19,14 @@ constexpr qsizetype kHexUpTo = 32;
 // The text table shortens values to this many characters; the JSON and the diff keep them whole.
 constexpr qsizetype kTableValueWidth = 48;
 
-struct RowKey
+/// Row order: service, form, key.
+int compareRowKey(const ConfigItem &a, const ConfigItem &b)
 {
-    ConfigForm form;
-    QString service;
-    QString key;
-
-    bool operator==(const RowKey &) const = default;
-};
-
-size_t qHash(const RowKey &k, size_t seed = 0)
-{
-    return qHashMulti(seed, int(k.form), k.service, k.key);
+    if (const int c = a.service.compare(b.service))
+        return c;
+    if (a.form != b.form)
+        return a.form < b.form ? -1 : 1;
+    return a.key.compare(b.key);
 }
 
 bool isWordByte(char c)
@@ -70,7 +64,61 @@ replaceWord(const QByteArray &value, const QByteArray &token, const QByteArray &
     return out;
 }
 
-QRegularExpression globExpression(const QString &glob)
+/// A key glob: `*` any run of characters (slashes too), `?` one character. Plain words and
+/// one leading or trailing `*` are matched without a regular expression.
+class Glob
+{
+public:
+    explicit Glob(const QString &glob)
+    {
+        const qsizetype stars = glob.count(QLatin1Char('*'));
+        if (glob.contains(QLatin1Char('?')) || stars > 1
+            || (stars == 1 && !glob.startsWith(QLatin1Char('*'))
+                && !glob.endsWith(QLatin1Char('*')))) {
+            m_expression = globExpression(glob);
+            m_kind = Kind::Expression;
+        } else if (stars == 0) {
+            m_text = glob;
+            m_kind = Kind::Exact;
+        } else if (glob.startsWith(QLatin1Char('*'))) {
+            m_text = glob.mid(1);
+            m_kind = Kind::Suffix;
+        } else {
+            m_text = glob.chopped(1);
+            m_kind = Kind::Prefix;
+        }
+    }
+
+    bool matches(const QString &text) const
+    {
+        switch (m_kind) {
+        case Kind::Exact:
+            return text == m_text;
+        case Kind::Prefix:
+            return text.startsWith(m_text);
+        case Kind::Suffix:
+            return text.endsWith(m_text);
+        case Kind::Expression:
+            return m_expression.match(text).hasMatch();
+        }
+        return false;
+    }
+
+private:
+    static QRegularExpression globExpression(const QString &glob);
+
+    enum class Kind {
+        Exact,
+        Prefix,
+        Suffix,
+        Expression,
+    };
+    Kind m_kind = Kind::Exact;
+    QString m_text;
+    QRegularExpression m_expression;
+};
+
+QRegularExpression Glob::globExpression(const QString &glob)
 {
     QString pattern;
     for (const QChar c : glob) {
@@ -134,6 +182,35 @@ QStringList splitLines(const QString &text)
     return lines;
 }
 
+bool looksSecretKey(const QString &key)
+{
+    // secrets.h knows variable names; config keys also name keys for signing and encryption.
+    static const QRegularExpression keyPattern(
+        QStringLiteral("(SIGNING|ENCRYPTION|MASTER|HMAC)[_-]?KEY|CERT(IFICATE)?_?KEY"),
+        QRegularExpression::CaseInsensitiveOption);
+    // Every word either pattern looks for contains one of these: most keys skip both regexes.
+    static const QLatin1String kHints[] = {QLatin1String("pass"),
+                                           QLatin1String("secret"),
+                                           QLatin1String("token"),
+                                           QLatin1String("key"),
+                                           QLatin1String("credential"),
+                                           QLatin1String("auth"),
+                                           QLatin1String("dsn"),
+                                           QLatin1String("conn"),
+                                           QLatin1String("salt"),
+                                           QLatin1String("cookie")};
+    const QString name = lastKeySegment(key);
+    const bool hinted = std::any_of(std::begin(kHints), std::end(kHints), [&](QLatin1String h) {
+        return name.contains(h, Qt::CaseInsensitive);
+    });
+    return hinted && (looksSecret(name) || keyPattern.match(name).hasMatch());
+}
+
+bool looksSecretValue(const QByteArray &value)
+{
+    return value.contains("-----BEGIN") && value.contains("PRIVATE KEY-----");
+}
+
 } // namespace
 
 QString nameOf(DiffStatus status)
@@ -161,14 +238,7 @@ DiffRules DiffRules::fromSettings(const ConfigDiffSettings &settings)
 
 bool looksSecretConfig(const QString &key, const QByteArray &value)
 {
-    // secrets.h knows variable names; config keys also name keys for signing and encryption.
-    static const QRegularExpression keyPattern(
-        QStringLiteral("(SIGNING|ENCRYPTION|MASTER|HMAC)[_-]?KEY|CERT(IFICATE)?_?KEY"),
-        QRegularExpression::CaseInsensitiveOption);
-    const QString name = lastKeySegment(key);
-    if (looksSecret(name) || keyPattern.match(name).hasMatch())
-        return true;
-    return value.contains("-----BEGIN") && value.contains("PRIVATE KEY-----");
+    return looksSecretKey(key) || looksSecretValue(value);
 }
 
 QString displayBytes(const QByteArray &value)
@@ -188,38 +258,63 @@ ConfigDiff::compute(const QList<Side> &sides, const DiffRules &rules, const Diff
     for (const Side &side : sides)
         diff.m_environments << side.environment;
 
-    QHash<RowKey, qsizetype> index;
-    QList<DiffRow> rows;
+    // Each side's selected items in row order (the collector already hands them sorted), then
+    // one n-way merge: no hashing, and the rows come out sorted.
+    const auto selected = [&](const ConfigItem &item) {
+        return (filter.service.isEmpty() || item.service == filter.service)
+               && (filter.forms.isEmpty() || filter.forms.contains(item.form))
+               && (filter.keyPrefix.isEmpty() || item.key.startsWith(filter.keyPrefix));
+    };
+    QList<QList<const ConfigItem *>> ordered(n);
     for (qsizetype s = 0; s < n; ++s) {
+        QList<const ConfigItem *> &list = ordered[s];
+        list.reserve(sides.at(s).items.size());
         for (const ConfigItem &item : sides.at(s).items) {
-            if (!filter.service.isEmpty() && item.service != filter.service)
-                continue;
-            if (!filter.forms.isEmpty() && !filter.forms.contains(item.form))
-                continue;
-            if (!filter.keyPrefix.isEmpty() && !item.key.startsWith(filter.keyPrefix))
-                continue;
-            RowKey key{item.form, item.service, item.key};
-            auto it = index.constFind(key);
-            if (it == index.constEnd()) {
-                it = index.insert(key, rows.size());
-                DiffRow row;
-                row.form = item.form;
-                row.service = item.service;
-                row.key = item.key;
-                row.cells.resize(n);
-                rows << std::move(row);
-            }
-            DiffRow &row = rows[*it];
-            DiffCell &cell = row.cells[s];
-            if (!cell.value) {
-                cell.value = item.value;
-                cell.provenance = item.provenance;
-            } else if (*cell.value != item.value && !cell.otherValues.contains(item.value)) {
-                cell.otherValues << item.value;
-            }
-            if (!cell.otherValues.isEmpty() || item.drift)
-                row.drift = true;
+            if (selected(item))
+                list << &item;
         }
+        const auto less = [](const ConfigItem *a, const ConfigItem *b) {
+            return compareRowKey(*a, *b) < 0;
+        };
+        if (!std::is_sorted(list.cbegin(), list.cend(), less))
+            std::stable_sort(list.begin(), list.end(), less);
+    }
+    QList<DiffRow> rows;
+    rows.reserve(ordered.isEmpty() ? 0 : ordered.at(0).size());
+    QList<qsizetype> at(n, 0);
+    forever {
+        const ConfigItem *head = nullptr;
+        for (qsizetype s = 0; s < n; ++s) {
+            if (at.at(s) < ordered.at(s).size()) {
+                const ConfigItem *candidate = ordered.at(s).at(at.at(s));
+                if (!head || compareRowKey(*candidate, *head) < 0)
+                    head = candidate;
+            }
+        }
+        if (!head)
+            break;
+        DiffRow row;
+        row.form = head->form;
+        row.service = head->service;
+        row.key = head->key;
+        row.cells.resize(n);
+        for (qsizetype s = 0; s < n; ++s) {
+            const QList<const ConfigItem *> &list = ordered.at(s);
+            DiffCell &cell = row.cells[s];
+            qsizetype &i = at[s];
+            for (; i < list.size() && compareRowKey(*list.at(i), *head) == 0; ++i) {
+                const ConfigItem &item = *list.at(i);
+                if (!cell.value) {
+                    cell.value = item.value;
+                    cell.provenance = item.provenance;
+                } else if (*cell.value != item.value && !cell.otherValues.contains(item.value)) {
+                    cell.otherValues << item.value;
+                }
+                if (!cell.otherValues.isEmpty() || item.drift)
+                    row.drift = true;
+            }
+        }
+        rows << std::move(row);
     }
 
     // Per side, the (token, placeholder) pairs of the rewrite rules naming its environment.
@@ -234,15 +329,15 @@ ConfigDiff::compute(const QList<Side> &sides, const DiffRules &rules, const Diff
             }
         }
     }
-    QList<QRegularExpression> ignores;
+    QList<Glob> ignores;
     for (const QString &glob : rules.ignoreGlobs)
-        ignores << globExpression(glob);
+        ignores << Glob(glob);
     const auto ignored = [&](const DiffRow &row) {
         if (ignores.isEmpty())
             return false;
         const QString qualified = row.service + QLatin1Char('/') + row.key;
-        return std::any_of(ignores.cbegin(), ignores.cend(), [&](const QRegularExpression &re) {
-            return re.match(row.key).hasMatch() || re.match(qualified).hasMatch();
+        return std::any_of(ignores.cbegin(), ignores.cend(), [&](const Glob &glob) {
+            return glob.matches(row.key) || glob.matches(qualified);
         });
     };
     const auto rewritten = [&](qsizetype s, const QByteArray &value) {
@@ -255,6 +350,7 @@ ConfigDiff::compute(const QList<Side> &sides, const DiffRules &rules, const Diff
     QList<DiffRow> kept;
     kept.reserve(rows.size());
     for (DiffRow &row : rows) {
+        row.secret = looksSecretKey(row.key);
         bool missing = false;
         bool equal = true;
         for (qsizetype s = 0; s < n; ++s) {
@@ -263,7 +359,7 @@ ConfigDiff::compute(const QList<Side> &sides, const DiffRules &rules, const Diff
                 missing = true;
                 continue;
             }
-            row.secret = row.secret || looksSecretConfig(row.key, *cell.value);
+            row.secret = row.secret || looksSecretValue(*cell.value);
             if (s > 0 && row.cells.at(0).value && *row.cells.at(0).value != *cell.value)
                 equal = false;
         }
@@ -287,9 +383,6 @@ ConfigDiff::compute(const QList<Side> &sides, const DiffRules &rules, const Diff
             continue;
         kept << std::move(row);
     }
-    std::sort(kept.begin(), kept.end(), [](const DiffRow &a, const DiffRow &b) {
-        return std::tie(a.service, a.form, a.key) < std::tie(b.service, b.form, b.key);
-    });
     diff.m_rows = std::move(kept);
     return diff;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "models/environmentsconfig.h"
+#include "models/imagetag.h"
 
 #include <QDir>
 #include <QFile>
@@ -640,6 +641,15 @@ void tst_EnvironmentsConfig::exampleFileParsesWithItsCertificates()
                                       + (env.mesos ? env.mesos->urls : QStringList()))
             QVERIFY2(url.startsWith(QLatin1String("http")), qPrintable(url));
     }
+    QCOMPARE(c.environments.at(0).consul->prefix, QStringLiteral("config/shop/"));
+    QCOMPARE(c.environments.at(2).etcd->passwordEnv, QStringLiteral("ETCD_PASSWORD"));
+    QCOMPARE(c.environments.at(2).zookeeper->path, QStringLiteral("/config/shop"));
+    // The documented default pattern is the built-in one.
+    QCOMPARE(c.configDiff.imagePattern, ImageTagPattern::defaultPattern());
+    QCOMPARE(c.configDiff.serviceRule.kind, ServiceRule::Kind::Label);
+    QCOMPARE(c.configDiff.rewrites.size(), 1);
+    QCOMPARE(c.configDiff.ignore.size(), 2);
+    QCOMPARE(c.configDiff.files.size(), 1);
 }
 
 void tst_EnvironmentsConfig::dockerHostFallback()
