@@ -3,6 +3,7 @@
 
 #include "models/containertablemodel.h"
 #include "models/hostlistmodel.h"
+#include "views/desktop/configdiffview.h"
 #include "views/desktop/confirmactiondialog.h"
 #include "views/desktop/containerdetailswidget.h"
 #include "views/desktop/containerproxymodel.h"
@@ -312,6 +313,11 @@ void MainWindow::buildActions()
     clear->setContext(Qt::WidgetWithChildrenShortcut);
     connect(clear, &QShortcut::activated, m_filter, &QLineEdit::clear);
     viewMenu->addSeparator();
+    m_configDiffAction = viewMenu->addAction(tr("Config &diff…"));
+    m_configDiffAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    m_configDiffAction->setEnabled(false); // until setConfigProvider
+    connect(m_configDiffAction, &QAction::triggered, this, &MainWindow::showConfigDiff);
+    viewMenu->addSeparator();
     auto *envMenu = menuBar()->addMenu(tr("E&nvironment"));
     for (int i = 0; i < m_stores.size() && i < 9; ++i) {
         auto *a = envMenu->addAction(m_stores.at(i)->environment());
@@ -323,6 +329,34 @@ void MainWindow::buildActions()
     connect(quit, &QAction::triggered, this, &QWidget::close);
     addAction(quit);
     viewMenu->addAction(quit);
+}
+
+void MainWindow::setConfigProvider(Models::ConfigProvider *provider)
+{
+    m_configProvider = provider;
+    m_configDiffAction->setEnabled(provider != nullptr);
+    delete m_configDiff.data(); // it reads the old provider
+}
+
+void MainWindow::showConfigDiff()
+{
+    if (!m_configProvider)
+        return;
+    if (!m_configDiff) {
+        m_configDiff = new ConfigDiffView(m_configProvider, this);
+        m_configDiff->setAttribute(Qt::WA_DeleteOnClose);
+        QSet<QString> production;
+        for (const EnvironmentConfig &env : m_config.environments) {
+            if (env.production)
+                production.insert(env.name);
+        }
+        m_configDiff->setProductionEnvironments(production);
+        m_configDiff->setCurrentEnvironment(currentEnvironment());
+        m_configDiff->resize(1200, 700);
+    }
+    m_configDiff->show();
+    m_configDiff->raise();
+    m_configDiff->activateWindow();
 }
 
 void MainWindow::restoreSettings()

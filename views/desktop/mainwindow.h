@@ -25,12 +25,14 @@ class QTableView;
 class QToolBar;
 
 namespace Opsdeck::Models {
+class ConfigProvider;
 class ContainerTableModel;
 class HostListModel;
 } // namespace Opsdeck::Models
 
 namespace Opsdeck::Views {
 
+class ConfigDiffView;
 class ContainerDetailsWidget;
 class ContainerProxyModel;
 class MarathonView;
@@ -61,6 +63,12 @@ public:
     /// Without this call (or with nullptr) both tabs say "not configured".
     void setMarathon(const QList<Models::MarathonStore *> &stores,
                      Models::MarathonOperations *operations);
+
+    /// Where the config diff viewer (Ctrl+D) reads configuration; not owned. Without it (or
+    /// with nullptr) the menu entry is disabled.
+    void setConfigProvider(Models::ConfigProvider *provider);
+    /// Opens (or raises) the config diff viewer, in a window of its own.
+    void showConfigDiff();
 
     void switchToEnvironment(int index);
     QString currentEnvironment() const;
@@ -94,6 +102,11 @@ public:
     MarathonView *marathonView() const { return m_marathonView; }
 
     MesosView *mesosView() const { return m_mesosView; }
+
+    QAction *configDiffAction() const { return m_configDiffAction; }
+
+    /// The config diff viewer once opened, else nullptr.
+    ConfigDiffView *configDiffView() const { return m_configDiff; }
 
     /// The key of the selected container, or empty.
     QString selectedKey() const;
@@ -155,7 +168,10 @@ private:
     QAction *m_stop = nullptr;
     QAction *m_startAction = nullptr;
     QPointer<ConfirmActionDialog> m_confirm;
-    QTimer m_tick; ///< repaints ages once a second
+    QPointer<Models::ConfigProvider> m_configProvider; ///< not owned
+    QAction *m_configDiffAction = nullptr;
+    QPointer<ConfigDiffView> m_configDiff; ///< a window of its own, child of this
+    QTimer m_tick;                         ///< repaints ages once a second
     QTimer m_statusCoalesce;
 };
 
