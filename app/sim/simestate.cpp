@@ -17,6 +17,8 @@ namespace Opsdeck::Sim {
 namespace {
 
 const QString kRegistry = QStringLiteral("registry.example.internal/shop/");
+// Where the shop's configuration lives in each environment's Consul.
+const char kConsulPrefix[] = "config/shop/";
 
 /// The configuration hash a per-environment image carries, e.g. nginx-edge:1.25-prod-3f9a1c2e.
 QString configHash(const QString &seed)
@@ -306,6 +308,24 @@ bool SimEstate::buildEnvironment(int index)
             QStringLiteral("FLUENT_OUTPUT=logs.%1.example.internal:24224").arg(shortName),
             QStringLiteral("LOG_LEVEL=%1")
                 .arg(spec.production ? QStringLiteral("warn") : QStringLiteral("info"))};
+        // The file behind that bind mount: two telling lines differ per environment.
+        shipper.files.insert(
+            QStringLiteral("/fluent-bit/etc/fluent-bit.conf"),
+            QStringLiteral("[SERVICE]\n"
+                           "    Flush        5\n"
+                           "    Log_Level    %1\n"
+                           "\n"
+                           "[INPUT]\n"
+                           "    Name         tail\n"
+                           "    Path         /var/log/host/*.log\n"
+                           "\n"
+                           "[OUTPUT]\n"
+                           "    Name         forward\n"
+                           "    Match        *\n"
+                           "    Host         logs.%2.example.internal\n"
+                           "    Port         24224\n")
+                .arg(spec.production ? QStringLiteral("warn") : QStringLiteral("info"), shortName)
+                .toUtf8());
         shipper.mounts = {mount(QStringLiteral("bind"),
                                 {},
                                 QStringLiteral("/var/log"),
@@ -366,6 +386,22 @@ bool SimEstate::buildEnvironment(int index)
                          QStringLiteral("/srv/nginx/%1/conf.d").arg(shortName),
                          QStringLiteral("/etc/nginx/conf.d"),
                          false)};
+    // The mounted conf.d: Production waits longer for its upstream.
+    edge.files.insert(
+        QStringLiteral("/etc/nginx/conf.d/default.conf"),
+        QStringLiteral("upstream api {\n"
+                       "    server api-gateway.%1.example.internal:8080;\n"
+                       "}\n"
+                       "\n"
+                       "server {\n"
+                       "    listen 80;\n"
+                       "    location / {\n"
+                       "        proxy_pass http://api;\n"
+                       "        proxy_read_timeout %2;\n"
+                       "    }\n"
+                       "}\n")
+            .arg(shortName, spec.production ? QStringLiteral("60s") : QStringLiteral("30s"))
+            .toUtf8());
     edge.health = QStringLiteral("starting");
     second->addContainer(edge, true);
 
@@ -484,6 +520,9 @@ bool SimEstate::buildEnvironment(int index)
     auto *consul = new SimConsul;
     m_owned << consul;
     consul->setDatacenter(shortName);
+    consul->setAclToken(consulTokenFor(env.name));
+    if (!consul->aclToken().isEmpty())
+        qputenv(consulTokenEnv().toLatin1().constData(), consul->aclToken().toUtf8());
     if (!consul->listen(nextPort())) {
         m_error = QStringLiteral("%1 Consul: %2").arg(env.name, consul->errorString());
         return false;
@@ -556,6 +595,20 @@ bool SimEstate::buildEnvironment(int index)
     return true;
 }
 
+QString SimEstate::consulTokenFor(const QString &environment)
+{
+    // A demo token, not a secret: the demo's Production shows what an ACL-protected Consul
+    // looks like.
+    if (environment == QLatin1String("Production"))
+        return QStringLiteral("6f1c0e52-demo-4a7e-9b1d-production00");
+    return {};
+}
+
+QString SimEstate::consulTokenEnv()
+{
+    return QStringLiteral("OPSDECK_DEMO_CONSUL_TOKEN");
+}
+
 QJsonObject SimEstate::endpointsJson() const
 {
     QJsonArray environments;
@@ -577,8 +630,14 @@ QJsonObject SimEstate::endpointsJson() const
             mesos.append(env.mesos->url(m).toString());
         e.insert(QStringLiteral("marathon"), marathon);
         e.insert(QStringLiteral("mesos"), mesos);
-        if (env.consul)
+        if (env.consul) {
             e.insert(QStringLiteral("consul"), env.consul->url().toString());
+            e.insert(QStringLiteral("consul_prefix"), QLatin1String(kConsulPrefix));
+            if (!env.consul->aclToken().isEmpty()) {
+                e.insert(QStringLiteral("consul_token"), env.consul->aclToken());
+                e.insert(QStringLiteral("consul_token_env"), consulTokenEnv());
+            }
+        }
         if (env.kafka) {
             e.insert(QStringLiteral("kafka"),
                      QJsonObject{
@@ -615,6 +674,13 @@ QByteArray SimEstate::environmentsYaml() const
             out += "    mesos:\n      urls:\n";
             for (int m = 0; m < env.mesos->masterCount(); ++m)
                 out += "        - " + env.mesos->url(m).toString().toUtf8() + "\n";
+        }
+        if (env.consul) {
+            out += "    consul:\n      url: " + env.consul->url().toString().toUtf8() + "\n";
+            out += "      prefix: " + QByteArray(kConsulPrefix) + "\n";
+            out += "      datacenter: " + env.consul->datacenter().toUtf8() + "\n";
+            if (!env.consul->aclToken().isEmpty())
+                out += "      token_env: " + consulTokenEnv().toUtf8() + "\n";
         }
     }
     return out;

@@ -69,6 +69,13 @@ public:
 
     const Environment *environment(const QString &name) const;
 
+    /// The ACL token the demo's Consul of @p environment requires; empty: no ACLs (only
+    /// Production has one). start() puts it into consulTokenEnv() of this process, and the
+    /// environments file names that variable, so the console on the demo finds it.
+    static QString consulTokenFor(const QString &environment);
+    /// "OPSDECK_DEMO_CONSUL_TOKEN".
+    static QString consulTokenEnv();
+
     /// Every endpoint per environment, as `opsdeck-sim` prints it.
     QJsonObject endpointsJson() const;
     /// An environments file (YAML) that points Opsdeck at this estate.

@@ -232,8 +232,12 @@ void tst_SimEstate::configurationDiffersInTellingPlaces()
 {
     auto value = [](const Sim::SimEstate::Environment *env, const QString &key) {
         int status = 0;
+        // Production's Consul wants its ACL token (the demo's planted ACL).
+        const QString token = Sim::SimEstate::consulTokenFor(env->name);
         const QJsonArray entries =
-            getJson(env->consul->url().toString() + QStringLiteral("/v1/kv/") + key, &status)
+            getJson(env->consul->url().toString() + QStringLiteral("/v1/kv/") + key
+                        + (token.isEmpty() ? QString() : QStringLiteral("?token=") + token),
+                    &status)
                 .array();
         return status == 200 ? QByteArray::fromBase64(
                    entries.first().toObject().value(QStringLiteral("Value")).toString().toLatin1())
@@ -243,6 +247,9 @@ void tst_SimEstate::configurationDiffersInTellingPlaces()
     const auto *stg = m_estate.environment(QStringLiteral("Staging"));
     const auto *prod = m_estate.environment(QStringLiteral("Production"));
     const QString timeout = QStringLiteral("config/shop/payments/timeout_ms");
+    int denied = 0;
+    getJson(prod->consul->url().toString() + QStringLiteral("/v1/kv/") + timeout, &denied);
+    QCOMPARE(denied, 403);
     QCOMPARE(value(intg, timeout), QByteArray("3000"));
     QCOMPARE(value(stg, timeout), QByteArray("30000"));
     QCOMPARE(value(prod, timeout), QByteArray("3000"));
