@@ -347,7 +347,6 @@ void ZooKeeperSession::onSessionEvent(int generation, int state)
         return;
     if (state == ZOO_CONNECTED_STATE) {
         m_connected = true;
-        m_everConnected = true;
         m_connectTimer.stop();
         forgetSocketErrors();
         // Watches survive a reconnect within the session, but what changed while disconnected
@@ -657,7 +656,6 @@ void ZooKeeperSession::readFailed(const QString &path, int rc)
 
 void ZooKeeperSession::setState(SourceState state, const QString &error)
 {
-    m_state = state;
     emit stateChanged(state, error);
 }
 

@@ -130,7 +130,6 @@ private:
     HandleContext *m_handle = nullptr; ///< owned; the watcher context of m_zh
     int m_generation = 0; ///< bumps with every handle; callbacks of older ones are dropped
     bool m_connected = false;
-    bool m_everConnected = false;
     bool m_closed = false;
 
     QMap<QString, Node> m_nodes;                ///< what is known of the subtree, by path
@@ -141,7 +140,6 @@ private:
     int m_pending = 0;   ///< reads of the initial read still out
     QString m_readError; ///< first failure of the current read
 
-    Models::SourceState m_state = Models::SourceState::Connecting;
     QTimer m_connectTimer;
     QTimer m_retryTimer;
     int m_backoffMs = 0;

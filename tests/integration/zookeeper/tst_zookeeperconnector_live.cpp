@@ -107,12 +107,15 @@ private slots:
     void watchesDeliverChangesWithinASecond();
     void digestAuthErrorThenSuccess();
     void serverStoppedIsUnreachableThenRecoversAndReReads();
+    void expiredSessionIsReplacedAndReRead();
 
 private:
     /// A fresh subtree for one test: "/opsdeck-test-<uuid>".
     QString freshRoot(Admin &admin);
-    std::unique_ptr<Connectors::ZooKeeperConnector>
-    connector(KvStore *store, const QString &root, const QString &digestEnv = {});
+    std::unique_ptr<Connectors::ZooKeeperConnector> connector(KvStore *store,
+                                                              const QString &root,
+                                                              const QString &digestEnv = {},
+                                                              qint64 sessionTimeoutMs = 10000);
 
     QString m_hosts;
 };
@@ -135,14 +138,14 @@ QString tst_ZooKeeperConnectorLive::freshRoot(Admin &admin)
     return root;
 }
 
-std::unique_ptr<Connectors::ZooKeeperConnector>
-tst_ZooKeeperConnectorLive::connector(KvStore *store, const QString &root, const QString &digestEnv)
+std::unique_ptr<Connectors::ZooKeeperConnector> tst_ZooKeeperConnectorLive::connector(
+    KvStore *store, const QString &root, const QString &digestEnv, qint64 sessionTimeoutMs)
 {
     ZooKeeperConfig config;
     config.hosts = m_hosts;
     config.path = root;
     config.digestEnv = digestEnv;
-    config.sessionTimeoutMs = 10000;
+    config.sessionTimeoutMs = sessionTimeoutMs;
     auto c = std::make_unique<Connectors::ZooKeeperConnector>(config, store);
     Connectors::ZooKeeperTimings t;
     t.connectTimeoutMs = 1500;
@@ -338,6 +341,42 @@ void tst_ZooKeeperConnectorLive::serverStoppedIsUnreachableThenRecoversAndReRead
     QVERIFY(admin.connected());
     QCOMPARE(admin.set(root + pool, "80"), ZOK);
     QTRY_COMPARE_WITH_TIMEOUT(store.entry(root + pool)->value, QByteArray("80"), 1000);
+}
+
+void tst_ZooKeeperConnectorLive::expiredSessionIsReplacedAndReRead()
+{
+    QString root;
+    const QString pool = QLatin1String("/orders/db_pool_size");
+    {
+        Admin admin(m_hosts);
+        root = freshRoot(admin);
+        QVERIFY(!root.isEmpty());
+        QCOMPARE(admin.create(root + QLatin1String("/orders")), ZOK);
+        QCOMPARE(admin.create(root + pool, "20"), ZOK);
+    }
+    KvStore store(QStringLiteral("Integration"), KvKind::ZooKeeper, root);
+    QStringList errors;
+    connect(&store, &KvStore::statusChanged, this, [&] { errors << store.status().error; });
+    // The server's minimum; a hang longer than this expires the session on the server.
+    auto zk = connector(&store, root, {}, 1000);
+    QSignalSpy synced(zk.get(), &Connectors::ZooKeeperConnector::synced);
+    zk->start();
+    QTRY_COMPARE_WITH_TIMEOUT(store.status().state, SourceState::Connected, 15000);
+
+    QVERIFY(harness(QStringLiteral("pause")));
+    QTRY_COMPARE_WITH_TIMEOUT(store.status().state, SourceState::Unreachable, 10000);
+    QTest::qWait(3000); // the outage: three session timeouts
+    QVERIFY(harness(QStringLiteral("resume")));
+    QTRY_COMPARE_WITH_TIMEOUT(store.status().state, SourceState::Connected, 30000);
+    QVERIFY2(errors.filter(QLatin1String("session expired")).size() == 1,
+             qPrintable(errors.join(QLatin1String(" | "))));
+    QVERIFY(synced.count() >= 2);
+
+    // The new session watches again.
+    Admin admin(m_hosts);
+    QVERIFY(admin.connected());
+    QCOMPARE(admin.set(root + pool, "81"), ZOK);
+    QTRY_COMPARE_WITH_TIMEOUT(store.entry(root + pool)->value, QByteArray("81"), 1000);
 }
 
 QTEST_GUILESS_MAIN(tst_ZooKeeperConnectorLive)

@@ -7,6 +7,8 @@
 #   zookeeper.sh up    STATE_DIR   write zoo.cfg (free port on 127.0.0.1), start, wait for imok
 #   zookeeper.sh stop  STATE_DIR   stop the server we started (data and port kept)
 #   zookeeper.sh start STATE_DIR   start it again on the same port with the same data
+#   zookeeper.sh pause STATE_DIR   SIGSTOP it (a server that hangs: sessions expire meanwhile)
+#   zookeeper.sh resume STATE_DIR  SIGCONT it
 #   zookeeper.sh down  STATE_DIR   stop it and remove the data
 #
 # STATE_DIR must be an absolute path. It holds zoo.cfg, data/, zookeeper.log, port (the client
@@ -121,6 +123,7 @@ stop_server() {
     local pid
     pid=$(our_pid)
     [ -n "$pid" ] || { rm -f "$STATE_DIR/pid"; return 0; }
+    kill -CONT "$pid" 2>/dev/null || true # a paused server cannot handle SIGTERM
     kill -TERM "$pid" 2>/dev/null || true
     local deadline=$((SECONDS + STOP_TIMEOUT))
     while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
@@ -147,6 +150,12 @@ start)
     start_server
     ;;
 stop) stop_server ;;
+pause | resume)
+    pid=$(our_pid)
+    [ -n "$pid" ] || die "not running"
+    if [ "$cmd" = pause ]; then kill -STOP "$pid"; else kill -CONT "$pid"; fi
+    log "$cmd (pid $pid)"
+    ;;
 down)
     stop_server
     rm -rf "$STATE_DIR/data" "$STATE_DIR/zookeeper.log"
