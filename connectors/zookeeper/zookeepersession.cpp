@@ -403,6 +403,7 @@ void ZooKeeperSession::resync()
     m_retryTimer.stop();
     m_nodes.clear();
     m_synced = false;
+    m_syncing = true;
     m_pending = 0;
     m_readError.clear();
     m_rootMissing = false;
@@ -534,8 +535,9 @@ void ZooKeeperSession::onChildrenRead(int epoch,
 void ZooKeeperSession::readDone()
 {
     m_pending = std::max(0, m_pending - 1);
-    if (m_synced || m_pending > 0 || !m_connected)
+    if (!m_syncing || m_pending > 0 || !m_connected)
         return;
+    m_syncing = false;
     if (!m_readError.isEmpty()) {
         setState(SourceState::Unreachable, m_readError);
         scheduleRetry();
@@ -628,7 +630,7 @@ void ZooKeeperSession::readFailed(const QString &path, int rc)
 {
     if (isConnectionError(rc)) {
         // Not an answer about the node: the reconnect reads everything again.
-        if (m_readError.isEmpty() && !m_synced)
+        if (m_readError.isEmpty() && m_syncing)
             m_readError = unreachableReason(tr("connection lost while reading"));
         return;
     }
@@ -641,13 +643,16 @@ void ZooKeeperSession::readFailed(const QString &path, int rc)
                                      ? tr("; no digest configured")
                                      : tr("; digest from %1").arg(m_config.digestEnv))
                       : tr("%1: reading %2 failed: %3").arg(m_config.hosts, path, zkError(rc));
-    if (!m_synced) {
+    if (m_syncing) {
         if (m_readError.isEmpty())
             m_readError = reason;
         return;
     }
+    if (!m_synced)
+        return; // a full read is already scheduled
     // The mirror is incomplete now: say so, and read it all again later.
     m_synced = false;
+    m_syncing = false;
     ++m_epoch;
     m_pending = 0;
     setState(SourceState::Unreachable, reason);

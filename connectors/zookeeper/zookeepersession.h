@@ -135,7 +135,8 @@ private:
     QMap<QString, Node> m_nodes;                ///< what is known of the subtree, by path
     QMap<QString, Models::KvEntry> m_published; ///< what was last emitted, by key
     bool m_synced = false;                      ///< the initial read after connecting is done
-    bool m_rootMissing = false;                 ///< the configured path does not exist
+    bool m_syncing = false;     ///< a full read is under way (resync until readDone)
+    bool m_rootMissing = false; ///< the configured path does not exist
     int m_epoch = 0;     ///< bumps with every full read and handle; older completions are dropped
     int m_pending = 0;   ///< reads of the initial read still out
     QString m_readError; ///< first failure of the current read

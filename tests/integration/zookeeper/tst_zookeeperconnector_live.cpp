@@ -106,6 +106,7 @@ private slots:
     void readsTheSubtreeWithDataVersionAndMtime();
     void watchesDeliverChangesWithinASecond();
     void digestAuthErrorThenSuccess();
+    void unreadableNodeAddedLaterIsAnErrorUntilItGoes();
     void serverStoppedIsUnreachableThenRecoversAndReReads();
     void expiredSessionIsReplacedAndReRead();
 
@@ -300,6 +301,36 @@ void tst_ZooKeeperConnectorLive::digestAuthErrorThenSuccess()
              QByteArray("vault:payments"));
     QVERIFY(!store.status().error.contains(QLatin1String("s3cret")));
     qunsetenv(kDigestEnv);
+}
+
+void tst_ZooKeeperConnectorLive::unreadableNodeAddedLaterIsAnErrorUntilItGoes()
+{
+    Admin admin(m_hosts);
+    const QString root = freshRoot(admin);
+    QVERIFY(!root.isEmpty());
+    QCOMPARE(admin.create(root + QLatin1String("/visible"), "yes"), ZOK);
+    KvStore store(QStringLiteral("Staging"), KvKind::ZooKeeper, root);
+    auto zk = connector(&store, root);
+    zk->start();
+    QTRY_COMPARE_WITH_TIMEOUT(store.status().state, SourceState::Connected, 15000);
+
+    // A node the connector may not read appears: the mirror is incomplete, and says so.
+    const QString locked = root + QLatin1String("/locked");
+    {
+        Admin owner(m_hosts, kDigest);
+        QCOMPARE(owner.create(locked, "secret-ish", true), ZOK);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(store.status().state, SourceState::Unreachable, 5000);
+    QVERIFY2(store.status().error.contains(locked), qPrintable(store.status().error));
+    QCOMPARE(store.entry(root + QLatin1String("/visible"))->value, QByteArray("yes"));
+
+    // Gone again: the retried full read succeeds.
+    {
+        Admin owner(m_hosts, kDigest);
+        QCOMPARE(owner.remove(locked), ZOK);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(store.status().state, SourceState::Connected, 10000);
+    QCOMPARE(store.keys(), QStringList{root + QLatin1String("/visible")});
 }
 
 void tst_ZooKeeperConnectorLive::serverStoppedIsUnreachableThenRecoversAndReReads()
