@@ -24,7 +24,10 @@ CommandLine parseCommandLine(const QStringList &arguments)
            "Commands:\n"
            "  (none)    open the desktop console\n"
            "  status    print hosts, containers and flags; exit 0 all fine, 1 a host unreachable\n"
-           "            or a warning/critical flag raised, 2 usage or configuration error"));
+           "            or a warning/critical flag raised, 2 usage or configuration error\n"
+           "  diff ENV_A ENV_B [ENV_C]\n"
+           "            compare configuration (env vars, image tags, KV, config files) across\n"
+           "            environments; exit 0 equal, 1 different, 2 error (a CI gate)"));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
                                   tr("Show this help and exit."));
     const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")},
@@ -44,9 +47,22 @@ CommandLine parseCommandLine(const QStringList &arguments)
         QStringLiteral("demo"),
         tr("Run on the built-in demo estate: three simulated environments "
            "(Docker hosts, Marathon, Mesos, Consul, Kafka) on 127.0.0.1."));
-    parser.addOptions({help, version, config, env, json, demo});
-    parser.addPositionalArgument(
-        QStringLiteral("command"), tr("status, or nothing for the console."), tr("[command]"));
+    const QCommandLineOption service(
+        QStringLiteral("service"), tr("diff: only this service."), tr("name"));
+    const QCommandLineOption source(QStringLiteral("source"),
+                                    tr("diff: kv, env, image, files or all (default all)."),
+                                    tr("form"),
+                                    QStringLiteral("all"));
+    const QCommandLineOption format(QStringLiteral("format"),
+                                    tr("diff: text, json or unified (default text)."),
+                                    tr("format"),
+                                    QStringLiteral("text"));
+    const QCommandLineOption all(QStringLiteral("all"),
+                                 tr("diff: list the keys that are the same too."));
+    parser.addOptions({help, version, config, env, json, demo, service, source, format, all});
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 tr("status, diff, or nothing for the console."),
+                                 tr("[command]"));
     cl.helpText = parser.helpText();
 
     if (!parser.parse(arguments)) {
@@ -66,6 +82,45 @@ CommandLine parseCommandLine(const QStringList &arguments)
     cl.json = parser.isSet(json);
     cl.demo = parser.isSet(demo);
     const QStringList positional = parser.positionalArguments();
+    const bool diffSet =
+        parser.isSet(service) || parser.isSet(source) || parser.isSet(format) || parser.isSet(all);
+    if (!positional.isEmpty() && positional.first() == QLatin1String("diff")) {
+        cl.command = CommandLine::Command::Diff;
+        cl.diffEnvironments = positional.mid(1);
+        cl.diffService = parser.value(service);
+        cl.diffSource = parser.value(source);
+        cl.diffFormat = parser.value(format);
+        cl.diffAll = parser.isSet(all);
+        if (cl.diffEnvironments.size() < 2 || cl.diffEnvironments.size() > 3)
+            cl.error = tr("diff compares two or three environments: opsdeck diff ENV_A ENV_B "
+                          "[ENV_C]");
+        else if (cl.diffEnvironments.removeDuplicates() > 0)
+            cl.error = tr("diff: an environment is named twice");
+        else if (!QStringList{QStringLiteral("kv"),
+                              QStringLiteral("env"),
+                              QStringLiteral("image"),
+                              QStringLiteral("files"),
+                              QStringLiteral("all")}
+                      .contains(cl.diffSource))
+            cl.error =
+                tr("--source: expected kv, env, image, files or all, got '%1'").arg(cl.diffSource);
+        else if (!QStringList{
+                     QStringLiteral("text"), QStringLiteral("json"), QStringLiteral("unified")}
+                      .contains(cl.diffFormat))
+            cl.error = tr("--format: expected text, json or unified, got '%1'").arg(cl.diffFormat);
+        else if (cl.json || !cl.environment.isEmpty())
+            cl.error = tr("diff takes environments as arguments and --format json, not --env or "
+                          "--json");
+        if (cl.error.isEmpty() && parser.isSet(config) && cl.configPath.isEmpty())
+            cl.error = tr("--config needs a file name");
+        if (cl.error.isEmpty() && cl.demo && parser.isSet(config))
+            cl.error = tr("--demo brings its own environments: leave out --config");
+        return cl;
+    }
+    if (diffSet) {
+        cl.error = tr("--service, --source, --format and --all go with the diff command");
+        return cl;
+    }
     if (positional.size() > 1) {
         cl.error = tr("unexpected arguments: %1").arg(positional.mid(1).join(QLatin1Char(' ')));
         return cl;

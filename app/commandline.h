@@ -12,6 +12,7 @@ struct CommandLine
     enum class Command {
         Console,
         Status,
+        Diff,
         Help,
         Version,
     };
@@ -20,6 +21,12 @@ struct CommandLine
     QString environment;
     bool json = false;
     bool demo = false; ///< run on the built-in demo estate instead of a config file
+    // diff
+    QStringList diffEnvironments;                ///< two or three
+    QString diffService;                         ///< empty: every service
+    QString diffSource = QStringLiteral("all");  ///< kv, env, image, files, all
+    QString diffFormat = QStringLiteral("text"); ///< text, json, unified
+    bool diffAll = false;                        ///< also rows that are the same
     QString error;
     QString helpText;
 };

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: MIT
 #include "app/estate.h"
 
+#include "app/estateconfig.h"
+
 #include <QTimer>
 
 namespace Opsdeck::App {
 
 using namespace Opsdeck::Models;
+using Connectors::ConsulConnector;
 using Connectors::DockerHostConnector;
+using Connectors::EtcdConnector;
 using Connectors::MarathonConnector;
 using Connectors::MesosConnector;
+using Connectors::ZooKeeperConnector;
 
 EstateMarathonOperations::EstateMarathonOperations(Estate *estate)
     : MarathonOperations(estate)
@@ -62,6 +67,22 @@ Estate::Estate(const OpsdeckConfig &config, const QString &only, QObject *parent
                     });
             list << connector;
         }
+        // Configuration stores: each KV source mirrors its subtree into a KvStore.
+        if (env.consul) {
+            auto *kv = new KvStore(env.name, KvKind::Consul, env.consul->prefix, this);
+            m_kvStores[env.name] << kv;
+            m_consul.insert(env.name, new ConsulConnector(*env.consul, kv, &m_http, this));
+        }
+        if (env.etcd) {
+            auto *kv = new KvStore(env.name, KvKind::Etcd, env.etcd->prefix, this);
+            m_kvStores[env.name] << kv;
+            m_etcd.insert(env.name, new EtcdConnector(*env.etcd, kv, &m_http, this));
+        }
+        if (env.zookeeper) {
+            auto *kv = new KvStore(env.name, KvKind::ZooKeeper, env.zookeeper->path, this);
+            m_kvStores[env.name] << kv;
+            m_zooKeeper.insert(env.name, new ZooKeeperConnector(*env.zookeeper, kv, this));
+        }
         if (env.marathon || env.mesos) {
             auto *marathonStore = new MarathonStore(env.name, this);
             m_marathonStores << marathonStore;
@@ -85,6 +106,8 @@ Estate::Estate(const OpsdeckConfig &config, const QString &only, QObject *parent
                                new MesosConnector(*env.mesos, marathonStore, &m_http, this));
         }
     }
+    m_configProvider = new EstateConfigProvider(this);
+    m_configProvider->watchStores();
 }
 
 Estate::~Estate()
@@ -169,6 +192,17 @@ void Estate::start()
         c->start();
     for (MesosConnector *c : std::as_const(m_mesos))
         c->start();
+    for (ConsulConnector *c : std::as_const(m_consul))
+        c->start();
+    for (EtcdConnector *c : std::as_const(m_etcd))
+        c->start();
+    for (ZooKeeperConnector *c : std::as_const(m_zooKeeper))
+        c->start();
+}
+
+Models::ConfigProvider *Estate::configProvider() const
+{
+    return m_configProvider;
 }
 
 void Estate::requestMarathonAction(const MarathonActionRequest &request)

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "connectors/consul/consulconnector.h"
 #include "connectors/docker/dockerhostconnector.h"
+#include "connectors/etcd/etcdconnector.h"
 #include "connectors/http/httpclient.h"
 #include "connectors/marathon/marathonconnector.h"
 #include "connectors/mesos/mesosconnector.h"
+#include "connectors/zookeeper/zookeeperconnector.h"
+#include "models/configprovider.h"
 #include "models/containeroperations.h"
 #include "models/environmentsconfig.h"
 #include "models/environmentstore.h"
+#include "models/kvstore.h"
 #include "models/marathonoperations.h"
 #include "models/marathonstore.h"
 
@@ -17,6 +22,7 @@
 namespace Opsdeck::App {
 
 class Estate;
+class EstateConfigProvider;
 
 /// The Marathon operations of an Estate (a second QObject interface, so a separate object):
 /// refuses every action in a read-only environment, hands the others to that environment's
@@ -67,6 +73,30 @@ public:
 
     Models::MarathonOperations *marathonOperations() const { return m_marathonOperations; }
 
+    /// The KV stores of @p environment (Consul, etcd, ZooKeeper: those configured).
+    QList<Models::KvStore *> kvStores(const QString &environment) const
+    {
+        return m_kvStores.value(environment);
+    }
+
+    Connectors::ConsulConnector *consulConnector(const QString &environment) const
+    {
+        return m_consul.value(environment);
+    }
+
+    Connectors::EtcdConnector *etcdConnector(const QString &environment) const
+    {
+        return m_etcd.value(environment);
+    }
+
+    Connectors::ZooKeeperConnector *zooKeeperConnector(const QString &environment) const
+    {
+        return m_zooKeeper.value(environment);
+    }
+
+    /// The configuration of every environment in the four forms (the diff's source). Owned.
+    Models::ConfigProvider *configProvider() const;
+
     void setTimings(const Connectors::DockerTimings &timings);
     void setMarathonTimings(const Connectors::MarathonTimings &timings);
     void setMesosTimings(const Connectors::MesosTimings &timings);
@@ -92,9 +122,14 @@ private:
     QList<Models::EnvironmentStore *> m_stores;
     QHash<QString, QList<Connectors::DockerHostConnector *>> m_connectors; ///< by environment name
     QList<Models::MarathonStore *> m_marathonStores;
-    QHash<QString, Connectors::MarathonConnector *> m_marathon; ///< by environment name
-    QHash<QString, Connectors::MesosConnector *> m_mesos;       ///< by environment name
-    EstateMarathonOperations *m_marathonOperations;             ///< child
+    QHash<QString, Connectors::MarathonConnector *> m_marathon;   ///< by environment name
+    QHash<QString, Connectors::MesosConnector *> m_mesos;         ///< by environment name
+    EstateMarathonOperations *m_marathonOperations;               ///< child
+    QHash<QString, QList<Models::KvStore *>> m_kvStores;          ///< by environment name
+    QHash<QString, Connectors::ConsulConnector *> m_consul;       ///< by environment name
+    QHash<QString, Connectors::EtcdConnector *> m_etcd;           ///< by environment name
+    QHash<QString, Connectors::ZooKeeperConnector *> m_zooKeeper; ///< by environment name
+    EstateConfigProvider *m_configProvider = nullptr;             ///< child
 };
 
 } // namespace Opsdeck::App

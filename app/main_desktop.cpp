@@ -2,6 +2,7 @@
 // opsdeck: the desktop console, and the CLI verbs that need no display.
 #include "app/commandline.h"
 #include "app/configresolver.h"
+#include "app/diffcommand.h"
 #include "app/estate.h"
 #include "app/sim/simestate.h"
 #include "app/statuscommand.h"
@@ -112,6 +113,15 @@ int main(int argc, char *argv[])
         if (const auto *error = std::get_if<Models::ConfigError>(&config)) {
             printLine(stderr, QStringLiteral("opsdeck: %1").arg(error->toString()));
             return 2;
+        }
+        if (cl.command == App::CommandLine::Command::Diff) {
+            App::DiffOptions options;
+            options.environments = cl.diffEnvironments;
+            options.service = cl.diffService;
+            options.source = cl.diffSource;
+            options.format = cl.diffFormat;
+            options.all = cl.diffAll;
+            return App::runDiff(std::get<Models::OpsdeckConfig>(config), options);
         }
         App::StatusOptions options;
         options.environment = cl.environment;

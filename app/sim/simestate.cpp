@@ -652,9 +652,18 @@ QJsonObject SimEstate::endpointsJson() const
 
 QByteArray SimEstate::environmentsYaml() const
 {
-    QByteArray out = "# Written by opsdeck-sim: the demo estate. Ports change on every start.\n"
-                     "version: 1\n"
-                     "environments:\n";
+    QByteArray out =
+        "# Written by opsdeck-sim: the demo estate. Ports change on every start.\n"
+        "version: 1\n"
+        "settings:\n"
+        "  config_diff:\n"
+        "    expected:\n"
+        "      # Each environment's name inside values (db.stg… vs db.prod…) is expected.\n"
+        "      - rewrite: {Integration: int, Staging: stg, Production: prod}\n"
+        "      # The config hash follows the configuration; signing keys differ by design;\n"
+        "      # BUILD is stamped by Integration's continuous deploys.\n"
+        "      - ignore: [\"confighash\", \"*signing_key*\", \"BUILD\"]\n"
+        "environments:\n";
     for (const Environment &env : m_environments) {
         out += "  - name: " + env.name.toUtf8() + "\n";
         out += "    colour: \"" + env.colour.toUtf8() + "\"\n";

@@ -38,6 +38,59 @@ void tst_CommandLine::parses_data()
         {QStringLiteral("--demo"), QStringLiteral("--config"), QStringLiteral("x.yaml")},
         C::Console,
         QStringLiteral("--demo brings its own environments: leave out --config"));
+    row("diff two",
+        {QStringLiteral("diff"), QStringLiteral("Staging"), QStringLiteral("Production")},
+        C::Diff);
+    row("diff three json",
+        {QStringLiteral("diff"),
+         QStringLiteral("Integration"),
+         QStringLiteral("Staging"),
+         QStringLiteral("Production"),
+         QStringLiteral("--format"),
+         QStringLiteral("json"),
+         QStringLiteral("--source"),
+         QStringLiteral("kv"),
+         QStringLiteral("--service"),
+         QStringLiteral("orders")},
+        C::Diff);
+    row("diff one env",
+        {QStringLiteral("diff"), QStringLiteral("Staging")},
+        C::Diff,
+        QStringLiteral(
+            "diff compares two or three environments: opsdeck diff ENV_A ENV_B [ENV_C]"));
+    row("diff four envs",
+        {QStringLiteral("diff"),
+         QStringLiteral("a"),
+         QStringLiteral("b"),
+         QStringLiteral("c"),
+         QStringLiteral("d")},
+        C::Diff,
+        QStringLiteral(
+            "diff compares two or three environments: opsdeck diff ENV_A ENV_B [ENV_C]"));
+    row("diff same env twice",
+        {QStringLiteral("diff"), QStringLiteral("a"), QStringLiteral("a")},
+        C::Diff,
+        QStringLiteral("diff: an environment is named twice"));
+    row("diff bad source",
+        {QStringLiteral("diff"),
+         QStringLiteral("a"),
+         QStringLiteral("b"),
+         QStringLiteral("--source"),
+         QStringLiteral("yaml")},
+        C::Diff,
+        QStringLiteral("--source: expected kv, env, image, files or all, got 'yaml'"));
+    row("diff bad format",
+        {QStringLiteral("diff"),
+         QStringLiteral("a"),
+         QStringLiteral("b"),
+         QStringLiteral("--format"),
+         QStringLiteral("xml")},
+        C::Diff,
+        QStringLiteral("--format: expected text, json or unified, got 'xml'"));
+    row("diff option without diff",
+        {QStringLiteral("status"), QStringLiteral("--format"), QStringLiteral("json")},
+        C::Status,
+        QStringLiteral("--service, --source, --format and --all go with the diff command"));
     row("help", {QStringLiteral("--help")}, C::Help);
     row("version", {QStringLiteral("--version")}, C::Version);
     row("unknown command",

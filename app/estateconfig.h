@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "models/configprovider.h"
+
+#include <QHash>
+#include <QSet>
+#include <QTimer>
+
+namespace Opsdeck::App {
+
+class Estate;
+
+/// The configuration of an Estate's environments in the four forms, for the diff viewer and
+/// `opsdeck diff`: container env and image tags from the Docker stores, Marathon apps, the KV
+/// stores, and config files read on request. Changes of any of them are announced coalesced.
+class EstateConfigProvider final : public Models::ConfigProvider
+{
+    Q_OBJECT
+
+public:
+    explicit EstateConfigProvider(Estate *estate);
+
+    QStringList configEnvironments() const override;
+    QList<Models::ConfigItem> configItems(const QString &environment) const override;
+    void refreshConfigFiles(const QString &environment) override;
+    Models::DiffRules diffRules() const override;
+    bool canEditKv(const QString &environment, Models::KvKind kind) const override;
+    void requestKvEdit(const Models::KvEditRequest &request) override;
+
+    /// Config file reads still on their way, over every environment.
+    int pendingFileReads() const { return m_pendingReads; }
+
+    /// Hooks the estate's stores up (called by Estate once its stores exist).
+    void watchStores();
+
+signals:
+    /// Every config file read that refreshConfigFiles started has ended (read or failed).
+    void filesSettled(const QString &environment);
+
+private:
+    struct FileContent
+    {
+        QString service;
+        QString path;
+        QByteArray content;
+        QString provenance;
+    };
+
+    Models::ConfigCollector collector(const QString &environment) const;
+    void noteChange(const QString &environment);
+    void fileRead(const QString &environment, const FileContent &file, bool ok);
+    /// Reads a file out of a container through its host's connector; false when it cannot start.
+    bool startContainerRead(const QString &environment, const Models::ConfigFileRequest &request);
+    void answerEdit(const Models::KvEditRequest &request, bool ok, const QString &message);
+
+    Estate *m_estate;                           ///< owns this
+    QHash<QString, QList<FileContent>> m_files; ///< by environment
+    QHash<QString, int> m_pendingByEnvironment;
+    int m_pendingReads = 0;
+    QSet<QString> m_changed;
+    QTimer m_coalesce;
+};
+
+} // namespace Opsdeck::App
