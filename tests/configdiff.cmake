@@ -6,3 +6,7 @@ opsdeck_add_test(NAME tst_configdiff SOURCES unit/models/tst_configdiff.cpp
                  LIBS opsdeck_models LABELS unit)
 opsdeck_add_test(NAME tst_configmodel SOURCES unit/models/tst_configmodel.cpp
                  LIBS opsdeck_models LABELS unit)
+if(OPSDECK_BUILD_GUI)
+    opsdeck_add_test(NAME tst_configdiffview SOURCES unit/views/tst_configdiffview.cpp
+                     LIBS opsdeck_desktop LABELS unit GUI)
+endif()

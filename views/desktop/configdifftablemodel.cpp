@@ -17,6 +17,8 @@ namespace {
 
 // Tooltips show at most this much of a value; the line diff pane shows files whole.
 constexpr qsizetype kTooltipValueChars = 2000;
+// Shorter values are read at a glance; marking a part of "debug" against "info" only adds noise.
+constexpr qsizetype kHighlightFromChars = 16;
 
 const QColor kDiffersBackground(0xff, 0xe0, 0x8a);
 const QColor kMissingBackground(0xff, 0xcd, 0xd2);
@@ -87,7 +89,8 @@ QString ConfigDiffTableModel::cellText(int row, int environment) const
         return text;
     const qsizetype lines =
         text.count(QLatin1Char('\n')) + (text.endsWith(QLatin1Char('\n')) ? 0 : 1);
-    return tr("%1 … (%n line(s))", nullptr, int(lines)).arg(text.left(newline));
+    return lines == 1 ? tr("%1 … (1 line)").arg(text.left(newline))
+                      : tr("%1 … (%2 lines)").arg(text.left(newline)).arg(lines);
 }
 
 QVariant ConfigDiffTableModel::data(const QModelIndex &index, int role) const
@@ -159,10 +162,9 @@ QVariant ConfigDiffTableModel::data(const QModelIndex &index, int role) const
             tip += QLatin1String("<br>") + tr("Secret: masked until revealed.");
         }
         if (!cell.otherValues.isEmpty())
-            tip += QLatin1String("<br>")
-                   + tr("Other instances have %n other value(s).",
-                        nullptr,
-                        int(cell.otherValues.size()));
+            tip +=
+                QLatin1String("<br>")
+                + tr("The instances here disagree: %1 more value(s).").arg(cell.otherValues.size());
         return tip;
     }
     case Qt::BackgroundRole:
@@ -195,6 +197,8 @@ QVariant ConfigDiffTableModel::data(const QModelIndex &index, int role) const
             || (r.secret && !m_reveal))
             return {};
         const QString text = cellText(index.row(), env);
+        if (text.size() < kHighlightFromChars)
+            return {};
         for (int other = 0; other < m_environments.size(); ++other) {
             if (other == env || !r.cells.at(other).value
                 || *r.cells.at(other).value == *r.cells.at(env).value)

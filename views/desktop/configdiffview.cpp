@@ -220,9 +220,10 @@ void ConfigDiffView::buildUi()
         header->resizeSection(0, 60);
         header->resizeSection(1, 110);
         header->resizeSection(2, 190);
-        for (int c = ConfigDiffTableModel::kFirstValueColumn; c < m_model->statusColumn(); ++c)
-            header->resizeSection(c, 230);
         header->resizeSection(m_model->statusColumn(), 90);
+        // The values share what is left; the names keep their width.
+        for (int c = ConfigDiffTableModel::kFirstValueColumn; c < m_model->statusColumn(); ++c)
+            header->setSectionResizeMode(c, QHeaderView::Stretch);
     });
     m_lineDiff = new QTextEdit(splitter);
     m_lineDiff->setObjectName(QStringLiteral("configDiffLineDiff"));
@@ -234,7 +235,7 @@ void ConfigDiffView::buildUi()
     mono.setStyleHint(QFont::TypeWriter);
     m_lineDiff->setFont(mono);
     splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
+    splitter->setStretchFactor(1, 2);
     layout->addWidget(splitter, 1);
 
     m_summary = new QLabel(this);
@@ -420,15 +421,17 @@ void ConfigDiffView::updateSummary()
         ++counts[int(row.status)];
         drift += row.drift ? 1 : 0;
     }
-    QString text = tr("%n key(s) differ", nullptr, counts[int(DiffStatus::Differs)])
-                   + tr(", %n missing", nullptr, counts[int(DiffStatus::Missing)])
-                   + tr(", %n expected", nullptr, counts[int(DiffStatus::Expected)]);
+    const int differs = counts[int(DiffStatus::Differs)];
+    QString text = differs == 1 ? tr("1 key differs") : tr("%1 keys differ").arg(differs);
+    text += tr(", %1 missing, %2 expected")
+                .arg(counts[int(DiffStatus::Missing)])
+                .arg(counts[int(DiffStatus::Expected)]);
     if (m_onlyDifferences->isChecked())
         text += tr(" (same and expected hidden)");
     else
-        text += tr(", %n same", nullptr, counts[int(DiffStatus::Same)]);
+        text += tr(", %1 same").arg(counts[int(DiffStatus::Same)]);
     if (drift > 0)
-        text += tr("; %n with instances that disagree inside one environment", nullptr, drift);
+        text += tr("; %1 where the instances inside one environment disagree").arg(drift);
     m_summary->setText(text);
 }
 
@@ -580,7 +583,11 @@ void ConfigDiffView::editCurrentValue()
             confirmAndSend(r, tr("KV key %1 (version %2)").arg(r.key).arg(r.version));
         });
     });
-    connect(dialog, &QObject::destroyed, this, &ConfigDiffView::updateEditAction);
+    // finished comes before accepted: the next dialog may open from there.
+    connect(dialog, &QDialog::finished, this, [this] {
+        m_editDialog.clear();
+        updateEditAction();
+    });
     m_editDialog = dialog;
     updateEditAction();
     dialog->open();
@@ -603,7 +610,10 @@ void ConfigDiffView::confirmAndSend(const KvEditRequest &request, const QString 
         if (m_provider)
             m_provider->requestKvEdit(request);
     });
-    connect(m_confirm, &QObject::destroyed, this, &ConfigDiffView::updateEditAction);
+    connect(m_confirm, &QDialog::finished, this, [this] {
+        m_confirm.clear(); // deleted on close, later
+        updateEditAction();
+    });
     updateEditAction();
     m_confirm->open();
 }
@@ -657,7 +667,10 @@ void ConfigDiffView::onRevealToggled(bool on)
         m_reveal->setChecked(true);
         updateLineDiff();
     });
-    connect(m_confirm, &QObject::destroyed, this, &ConfigDiffView::updateEditAction);
+    connect(m_confirm, &QDialog::finished, this, [this] {
+        m_confirm.clear(); // deleted on close, later
+        updateEditAction();
+    });
     m_confirm->open();
 }
 
