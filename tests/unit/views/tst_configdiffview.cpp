@@ -6,6 +6,7 @@
 #include "views/desktop/configdifftablemodel.h"
 #include "views/desktop/configdiffview.h"
 #include "views/desktop/confirmactiondialog.h"
+#include "views/desktop/mainwindow.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -20,6 +21,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -123,6 +125,7 @@ private slots:
     void kvEditDisabledWhenNotAllowed();
     void kvEditSendsACasRequestWhenConfirmed();
     void refreshFilesAsksTheProvider();
+    void mainWindowOpensItWithCtrlD();
     void screenshot();
 
 private:
@@ -660,6 +663,46 @@ void tst_ConfigDiffView::refreshFilesAsksTheProvider()
     m_view->setEnvironments({kIntegration, kProduction});
     m_view->refreshFilesButton()->click();
     QCOMPARE(m_provider->refreshed, QStringList({kIntegration, kProduction}));
+}
+
+void tst_ConfigDiffView::mainWindowOpensItWithCtrlD()
+{
+    QSettings().clear();
+    OpsdeckConfig config;
+    for (const QString &name : {kIntegration, kStaging, kProduction}) {
+        EnvironmentConfig e;
+        e.name = name;
+        e.production = name == kProduction;
+        config.environments << e;
+    }
+    QList<EnvironmentStore *> stores;
+    for (const EnvironmentConfig &e : std::as_const(config.environments))
+        stores << new EnvironmentStore(e.name);
+    {
+        Views::MainWindow window(config, stores, nullptr);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(!window.configDiffAction()->isEnabled()); // no provider yet
+        QCOMPARE(window.configDiffAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_D));
+        window.setConfigProvider(m_provider);
+        window.switchToEnvironment(2);
+        QTest::keyClick(&window, Qt::Key_D, Qt::ControlModifier);
+        QTRY_VERIFY(window.configDiffView());
+        Views::ConfigDiffView *view = window.configDiffView();
+        QVERIFY(view->isWindow());
+        QVERIFY(view->isVisible());
+        // The current environment first, its neighbour second.
+        QCOMPARE(view->environments(), QStringList({kProduction, kStaging}));
+        // Production comes from the environments file: revealing asks for the typed name.
+        view->revealBox()->setChecked(true);
+        QVERIFY(view->pendingConfirmation());
+        QVERIFY(view->pendingConfirmation()->needsTypedName());
+        view->pendingConfirmation()->reject();
+        // Again: the same window.
+        window.configDiffAction()->trigger();
+        QCOMPARE(window.configDiffView(), view);
+    }
+    qDeleteAll(stores);
 }
 
 void tst_ConfigDiffView::screenshot()
