@@ -5,6 +5,7 @@
 #include "app/estate.h"
 
 #include <QFile>
+#include <QLoggingCategory>
 #include <QPointer>
 #include <QThreadPool>
 
@@ -13,6 +14,8 @@ namespace Opsdeck::App {
 using namespace Opsdeck::Models;
 
 namespace {
+
+Q_LOGGING_CATEGORY(lcConfigFiles, "opsdeck.config.files", QtWarningMsg)
 
 constexpr int kCoalesceMs = 200;
 constexpr qint64 kMaxFileBytes = 1024 * 1024;
@@ -172,10 +175,12 @@ void EstateConfigProvider::fileRead(const QString &environment, const FileConten
     if (ok)
         m_files[environment] << file;
     else
-        qWarning("opsdeck: config file %s in %s: %s",
-                 qPrintable(file.path),
-                 qPrintable(environment),
-                 file.content.constData());
+        // Not every bind mount is a config file (a log folder, /proc): not worth a warning.
+        qCDebug(lcConfigFiles,
+                "config file %s in %s not read: %s",
+                qPrintable(file.path),
+                qPrintable(environment),
+                file.content.constData());
     --m_pendingReads;
     if (--m_pendingByEnvironment[environment] <= 0) {
         m_pendingByEnvironment.remove(environment);

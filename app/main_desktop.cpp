@@ -6,6 +6,7 @@
 #include "app/estate.h"
 #include "app/sim/simestate.h"
 #include "app/statuscommand.h"
+#include "views/desktop/configdiffview.h"
 #include "views/desktop/mainwindow.h"
 #include "views/desktop/marathonview.h"
 
@@ -148,6 +149,7 @@ int main(int argc, char *argv[])
     for (const auto &env : cfg.environments)
         marathonStores << estate.marathonStore(env.name);
     window.setMarathon(marathonStores, estate.marathonOperations());
+    window.setConfigProvider(estate.configProvider());
     if (!cl.environment.isEmpty()) {
         for (int i = 0; i < estate.stores().size(); ++i) {
             if (estate.stores().at(i)->environment().compare(cl.environment, Qt::CaseInsensitive)

@@ -10,3 +10,10 @@ if(OPSDECK_BUILD_GUI)
     opsdeck_add_test(NAME tst_configdiffview SOURCES unit/views/tst_configdiffview.cpp
                      LIBS opsdeck_desktop LABELS unit GUI)
 endif()
+# `opsdeck diff` on the demo estate: the golden file holds exactly its planted differences.
+if(OPSDECK_BUILD_GUI)
+    opsdeck_add_test(NAME tst_opsdeck_diff SOURCES integration/cli/tst_opsdeck_diff.cpp
+                     LIBS Qt6::Core LABELS integration)
+    target_compile_definitions(tst_opsdeck_diff PRIVATE OPSDECK_BINARY="$<TARGET_FILE:opsdeck>")
+    add_dependencies(tst_opsdeck_diff opsdeck)
+endif()

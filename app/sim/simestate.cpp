@@ -383,8 +383,8 @@ bool SimEstate::buildEnvironment(int index)
                 QStringLiteral("WORKER_PROCESSES=%1").arg(spec.production ? 8 : 2)};
     edge.mounts = {mount(QStringLiteral("bind"),
                          {},
-                         QStringLiteral("/srv/nginx/%1/conf.d").arg(shortName),
-                         QStringLiteral("/etc/nginx/conf.d"),
+                         QStringLiteral("/srv/nginx/%1/conf.d/default.conf").arg(shortName),
+                         QStringLiteral("/etc/nginx/conf.d/default.conf"),
                          false)};
     // The mounted conf.d: Production waits longer for its upstream.
     edge.files.insert(
@@ -660,9 +660,9 @@ QByteArray SimEstate::environmentsYaml() const
         "    expected:\n"
         "      # Each environment's name inside values (db.stg… vs db.prod…) is expected.\n"
         "      - rewrite: {Integration: int, Staging: stg, Production: prod}\n"
-        "      # The config hash follows the configuration; signing keys differ by design;\n"
+        "      # The config hash follows the configuration; keys and passwords differ by design;\n"
         "      # BUILD is stamped by Integration's continuous deploys.\n"
-        "      - ignore: [\"confighash\", \"*signing_key*\", \"BUILD\"]\n"
+        "      - ignore: [\"confighash\", \"*signing_key*\", \"*PASSWORD*\", \"BUILD\"]\n"
         "environments:\n";
     for (const Environment &env : m_environments) {
         out += "  - name: " + env.name.toUtf8() + "\n";
