@@ -338,6 +338,11 @@ void MainWindow::setConfigProvider(Models::ConfigProvider *provider)
     delete m_configDiff.data(); // it reads the old provider
 }
 
+ConfigDiffView *MainWindow::configDiffView() const
+{
+    return m_configDiff.data();
+}
+
 void MainWindow::showConfigDiff()
 {
     if (!m_configProvider)

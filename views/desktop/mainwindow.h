@@ -106,7 +106,7 @@ public:
     QAction *configDiffAction() const { return m_configDiffAction; }
 
     /// The config diff viewer once opened, else nullptr.
-    ConfigDiffView *configDiffView() const { return m_configDiff; }
+    ConfigDiffView *configDiffView() const;
 
     /// The key of the selected container, or empty.
     QString selectedKey() const;
