@@ -11,8 +11,11 @@
 #include "views/desktop/marathonview.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QIcon>
+#include <QPushButton>
 #include <QSaveFile>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -178,11 +181,38 @@ int main(int argc, char *argv[])
         });
         selectApp->start(200);
     }
+    // OPSDECK_SCREENSHOT_TAB=diff opens the config diff and saves that window instead.
+    const bool diffShot = screenshotTab == QLatin1String("diff");
+    if (diffShot) {
+        window.showConfigDiff();
+        // Config files are read once the sources have answered.
+        QTimer::singleShot(2000, &window, [&window] {
+            window.configDiffView()->setEnvironments(
+                {QStringLiteral("Staging"), QStringLiteral("Production")});
+            window.configDiffView()->refreshFilesButton()->click();
+            window.configDiffView()->onlyDifferencesBox()->setChecked(true);
+        });
+        // Then select the first config file row, so its line diff shows.
+        QTimer::singleShot(7000, &window, [&window] {
+            QTableView *table = window.configDiffView()->table();
+            table->setFocus();
+            for (int row = 0; row < table->model()->rowCount(); ++row) {
+                if (table->model()->index(row, 0).data().toString() == QLatin1String("file")) {
+                    table->selectRow(row);
+                    table->scrollTo(table->model()->index(row, 0));
+                    break;
+                }
+            }
+        });
+    }
     if (!screenshot.isEmpty()) {
         bool ok = false;
         int delay = qEnvironmentVariableIntValue("OPSDECK_SCREENSHOT_DELAY_MS", &ok);
-        QTimer::singleShot(ok ? delay : 4000, &window, [&window, screenshot] {
-            window.grab().save(screenshot);
+        QTimer::singleShot(ok ? delay : 4000, &window, [&window, screenshot, diffShot] {
+            if (diffShot)
+                window.configDiffView()->grab().save(screenshot);
+            else
+                window.grab().save(screenshot);
             window.close();
         });
     }
