@@ -182,6 +182,10 @@ void ConfigDiffView::buildUi()
     m_edit->setShortcut(QKeySequence(Qt::Key_F2));
     m_edit->setEnabled(false);
     connect(m_edit, &QAction::triggered, this, &ConfigDiffView::editCurrentValue);
+    auto *closeWindow = new QAction(tr("Close"), this);
+    closeWindow->setShortcuts(QKeySequence::Close);
+    connect(closeWindow, &QAction::triggered, this, &QWidget::close);
+    addAction(closeWindow);
     auto *editButton = new QToolButton(this);
     editButton->setDefaultAction(m_edit);
     options->addWidget(editButton);
