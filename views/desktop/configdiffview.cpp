@@ -238,7 +238,7 @@ void ConfigDiffView::buildUi()
     QFont mono(QStringLiteral("monospace"));
     mono.setStyleHint(QFont::TypeWriter);
     m_lineDiff->setFont(mono);
-    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(0, 5);
     splitter->setStretchFactor(1, 2);
     layout->addWidget(splitter, 1);
 
