@@ -2,6 +2,7 @@
 #pragma once
 
 #include "models/containerflagevaluator.h"
+#include "models/kafka.h"
 #include "models/result.h"
 
 #include <QList>
@@ -108,6 +109,7 @@ struct EnvironmentConfig
     std::optional<ConsulConfig> consul;
     std::optional<EtcdConfig> etcd;
     std::optional<ZooKeeperConfig> zookeeper;
+    std::optional<KafkaConfig> kafka; ///< issue 5: consumer-group lag
 
     bool operator==(const EnvironmentConfig &) const = default;
 };
