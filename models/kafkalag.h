@@ -189,10 +189,17 @@ private:
     struct GroupData;
 
     void scheduleFlush();
-    void updateClusterStatus(const QString &cluster, SourceState state, const QString &error);
+    void updateClusterStatus(const QString &cluster,
+                             SourceState state,
+                             const QString &error,
+                             qint64 timeMs);
     void applyGroup(const QString &cluster, const KafkaGroupOffsets &offsets, qint64 timeMs);
-    void evaluate(GroupData &data, qint64 timeMs);
-    void expireGroups(const QString &cluster, const QSet<QString> &seen, qint64 timeMs);
+    /// Group figures, levels and the status-alert run after the partitions took a sample.
+    void evaluate(GroupData &g, qint64 timeMs);
+    /// Drops groups no longer reported for longer than the retention.
+    void expireGroups(qint64 nowMs);
+    /// Recomputes alerts(); marks alertsChanged pending when they differ.
+    void refreshAlerts();
 
     QString m_environment;
     KafkaConfig m_config;
@@ -203,10 +210,17 @@ private:
     std::map<QString, std::unique_ptr<GroupData>> m_groups; ///< by group key, sorted
     QHash<QString, KafkaThresholds> m_thresholds;           ///< configured, by group key
 
+    QList<Alert> m_alerts;
+
     QSet<QString> m_pendingGroups;
     QSet<QString> m_pendingClusters;
     bool m_pendingAlerts = false;
     QTimer m_flushTimer;
 };
+
+/// "1h 2m", "3m 10s", "42s", "0.5s": a duration in seconds, two units at most; "never" for ∞.
+QString formatKafkaDuration(double seconds);
+/// "12,345": a message count with group separators.
+QString formatKafkaCount(qint64 count);
 
 } // namespace Opsdeck::Models

@@ -116,9 +116,4 @@ private:
     QHash<QString, int> m_indexOf; ///< "topic/partition" → index in the group's partitions
 };
 
-/// "1h 2m", "3m 10s", "42s", "0.5s": a duration in seconds, two units at most.
-QString formatKafkaDuration(double seconds);
-/// "12,345": a message count with group separators.
-QString formatKafkaCount(qint64 count);
-
 } // namespace Opsdeck::Models
