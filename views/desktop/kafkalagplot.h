@@ -98,9 +98,7 @@ private:
 
     void onGroupsChanged(const QStringList &keys);
     void clearGraphs();
-    void rebuild();
-    /// Brings @p graph up to the store's history of @p key: appends the new points, trims the
-    /// ones the ring buffer dropped; rebuilds when the history does not continue the curve.
+    /// Brings the lag curve up to the store's history of @p key (appends, trims, or rebuilds).
     void syncCurve(const QString &key, Curve &curve);
     void syncRates();
     void updateThresholds();

@@ -77,7 +77,6 @@ private:
     void updateSummary();
     void updatePartitionsTitle();
     void selectDefault();
-    void rememberSelection();
 
     QPointer<Models::KafkaLagStore> m_store; ///< not owned
     /// Selected groups per environment, so switching back shows the same plot.
