@@ -4,6 +4,7 @@
 #include "models/kafkalag.h"
 #include "models/keyedtablemodel.h"
 
+#include <QHash>
 #include <QPointer>
 #include <QStringList>
 
@@ -107,13 +108,14 @@ protected:
     bool hasKey(const QString &key) const override;
 
 private:
-    void reload();
+    /// The shown group's partitions now, by "topic/partition".
+    QHash<QString, KafkaPartitionState> currentPartitions() const;
     void onGroupsChanged(const QStringList &keys);
-    const KafkaPartitionState *partitionAt(int row) const;
 
     QPointer<KafkaLagStore> m_store; ///< not owned
     QString m_groupKey;
-    QHash<QString, int> m_indexOf; ///< "topic/partition" → index in the group's partitions
+    /// A copy of the shown group's partitions as of the last groupsChanged, by "topic/partition".
+    QHash<QString, KafkaPartitionState> m_partitions;
 };
 
 } // namespace Opsdeck::Models
