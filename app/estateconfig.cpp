@@ -91,13 +91,20 @@ void EstateConfigProvider::refreshConfigFiles(const QString &environment)
 {
     const QList<ConfigFileRequest> requests = collector(environment).fileRequests();
     m_files.remove(environment);
+    // A new batch replaces the one in flight: its answers are dropped, and its container reads
+    // stop listening, so that one answer from Docker is never counted for two batches.
+    const quint64 batch = ++m_batch[environment];
+    for (const QPointer<QObject> &guard : std::as_const(m_readGuards[environment]))
+        delete guard.data();
+    m_readGuards.remove(environment);
+    m_pendingReads -= m_pendingByEnvironment.take(environment);
     int started = 0;
     for (const ConfigFileRequest &r : requests) {
         if (r.containerId.isEmpty()) {
             // A host path from settings.config_diff.files: read off the GUI thread.
             ++started;
             QPointer<EstateConfigProvider> self(this);
-            QThreadPool::globalInstance()->start([self, r, environment] {
+            QThreadPool::globalInstance()->start([self, r, environment, batch] {
                 QFile file(r.path);
                 FileContent content{r.service, r.path, {}, QStringLiteral("file %1").arg(r.path)};
                 bool ok = file.open(QIODevice::ReadOnly);
@@ -109,15 +116,15 @@ void EstateConfigProvider::refreshConfigFiles(const QString &environment)
                     content.content = file.errorString().toUtf8();
                 QMetaObject::invokeMethod(
                     self.data(),
-                    [self, environment, content, ok] {
+                    [self, environment, batch, content, ok] {
                         if (self)
-                            self->fileRead(environment, content, ok);
+                            self->fileRead(environment, batch, content, ok);
                     },
                     Qt::QueuedConnection);
             });
             continue;
         }
-        if (startContainerRead(environment, r))
+        if (startContainerRead(environment, batch, r))
             ++started;
     }
     m_pendingByEnvironment[environment] += started;
@@ -128,6 +135,7 @@ void EstateConfigProvider::refreshConfigFiles(const QString &environment)
 }
 
 bool EstateConfigProvider::startContainerRead(const QString &environment,
+                                              quint64 batch,
                                               const ConfigFileRequest &request)
 {
     Connectors::DockerHostConnector *connector = nullptr;
@@ -141,27 +149,30 @@ bool EstateConfigProvider::startContainerRead(const QString &environment,
     const QString provenance = QStringLiteral("file %1 in %2").arg(request.path, key);
     // One guard per read: it answers the first fileRead / fileReadFailed for this key and path.
     auto *guard = new QObject(this);
+    m_readGuards[environment] << guard;
     auto answered = std::make_shared<bool>(false);
     connect(connector,
             &Connectors::DockerHostConnector::fileRead,
             guard,
-            [this, guard, answered, environment, request, key, provenance](
+            [this, guard, answered, environment, batch, request, key, provenance](
                 const QString &k, const QString &path, const QByteArray &content) {
                 if (*answered || k != key || path != request.path)
                     return;
                 *answered = true;
-                fileRead(environment, {request.service, request.path, content, provenance}, true);
+                fileRead(
+                    environment, batch, {request.service, request.path, content, provenance}, true);
                 guard->deleteLater();
             });
     connect(connector,
             &Connectors::DockerHostConnector::fileReadFailed,
             guard,
-            [this, guard, answered, environment, request, key, provenance](
+            [this, guard, answered, environment, batch, request, key, provenance](
                 const QString &k, const QString &path, const QString &message) {
                 if (*answered || k != key || path != request.path)
                     return;
                 *answered = true;
                 fileRead(environment,
+                         batch,
                          {request.service, request.path, message.toUtf8(), provenance},
                          false);
                 guard->deleteLater();
@@ -170,8 +181,13 @@ bool EstateConfigProvider::startContainerRead(const QString &environment,
     return true;
 }
 
-void EstateConfigProvider::fileRead(const QString &environment, const FileContent &file, bool ok)
+void EstateConfigProvider::fileRead(const QString &environment,
+                                    quint64 batch,
+                                    const FileContent &file,
+                                    bool ok)
 {
+    if (batch != m_batch.value(environment))
+        return; // a newer refreshConfigFiles replaced this read's batch
     if (ok)
         m_files[environment] << file;
     else

@@ -17,3 +17,6 @@ if(OPSDECK_BUILD_GUI)
     target_compile_definitions(tst_opsdeck_diff PRIVATE OPSDECK_BINARY="$<TARGET_FILE:opsdeck>")
     add_dependencies(tst_opsdeck_diff opsdeck)
 endif()
+# EstateConfigProvider on the demo estate (in-process): files read through the archive API.
+opsdeck_add_test(NAME tst_estateconfig SOURCES integration/app/tst_estateconfig.cpp
+                 LIBS opsdeck_app opsdeck_sim LABELS integration)
