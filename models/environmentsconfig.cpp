@@ -14,6 +14,7 @@
 #include <QStandardPaths>
 #include <QUrl>
 
+#include <cmath>
 #include <initializer_list>
 
 namespace Opsdeck::Models {
@@ -26,9 +27,7 @@ QString tr(const char *text)
 }
 
 // Sections later versions fill in; named here so the message says "not yet", not "unknown".
-const QStringList kReservedEnvironmentSections = {
-    QStringLiteral("kafka"),
-};
+const QStringList kReservedEnvironmentSections = {};
 
 const QRegularExpression kColourPattern(QStringLiteral("^#[0-9a-fA-F]{6}$"));
 const QRegularExpression kVariablePattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
@@ -39,6 +38,13 @@ constexpr qint64 kDefaultClusterTimeoutMs = 10000;
 // Consul caps a blocking query's wait at 10 minutes and defaults to 5 (apis.md §4.3).
 constexpr qint64 kMaxConsulWaitMs = 10 * 60 * 1000;
 constexpr qint64 kDefaultConsulWaitMs = 5 * 60 * 1000;
+// Kafka lag (issue 5): a refresh every 5 s and an hour of history make 720 points per group;
+// Burrow's default window is 10 offsets.
+constexpr qint64 kDefaultKafkaRefreshMs = 5000;
+constexpr qint64 kDefaultKafkaRetentionMs = 3600 * 1000;
+constexpr int kDefaultKafkaWindow = 10;
+const QRegularExpression
+    kHostPortPattern(QStringLiteral("^(\\[[0-9a-fA-F:.]+\\]|[^\\s:/,\\[\\]]+):(\\d{1,5})$"));
 // The ZooKeeper C client's usual session timeout; the server clamps it to 2..20 ticks.
 constexpr qint64 kDefaultZooKeeperSessionMs = 10000;
 
@@ -661,6 +667,297 @@ public:
         return m;
     }
 
+    /// A librdkafka property whose value is a secret: sasl.password, ssl.key.password,
+    /// *.password, *secret* (sasl.oauthbearer.client.secret …).
+    static bool isSecretProperty(const QString &key)
+    {
+        const QString k = key.toLower();
+        return k == QLatin1String("password") || k.endsWith(QLatin1String(".password"))
+               || k.contains(QLatin1String("secret"));
+    }
+
+    /// "host:port,host:port" from a string or a list.
+    QString bootstrapServers(const YAML::Node &cluster, const QString &path) const
+    {
+        const QString p = join(path, QStringLiteral("bootstrap_servers"));
+        const YAML::Node node = cluster["bootstrap_servers"];
+        if (!node.IsDefined() || node.IsNull())
+            fail(cluster, p, tr("required key 'bootstrap_servers' is missing"));
+        QList<std::pair<QString, YAML::Node>> items;
+        if (node.IsSequence()) {
+            for (std::size_t i = 0; i < node.size(); ++i)
+                items.append({scalar(node[i], index(p, i)).trimmed(), node[i]});
+        } else {
+            const QStringList parts = scalar(node, p).split(QLatin1Char(','));
+            for (const QString &part : parts)
+                items.append({part.trimmed(), node});
+        }
+        QStringList servers;
+        for (const auto &[text, at] : items) {
+            const QRegularExpressionMatch m = kHostPortPattern.match(text);
+            const int port = m.hasMatch() ? m.captured(2).toInt() : 0;
+            if (port < 1 || port > 65535)
+                fail(at,
+                     p,
+                     tr("expected host:port, e.g. kafka-1.example.internal:9092, found '%1'")
+                         .arg(text));
+            if (servers.contains(text))
+                fail(at, p, tr("'%1' is listed twice").arg(text));
+            servers << text;
+        }
+        if (servers.isEmpty())
+            fail(node, p, tr("expected at least one host:port"));
+        return servers.join(QLatin1Char(','));
+    }
+
+    /// A count threshold (messages): a number ≥ 0.
+    std::optional<double>
+    thresholdCount(const YAML::Node &map, const QString &path, const char *key) const
+    {
+        const YAML::Node node = map[key];
+        if (!node.IsDefined() || node.IsNull())
+            return std::nullopt;
+        const QString p = join(path, QLatin1String(key));
+        const QString text = scalar(node, p).trimmed();
+        bool ok = false;
+        const double v = text.toDouble(&ok);
+        if (!ok || !std::isfinite(v))
+            fail(node, p, tr("expected a number of messages, found '%1'").arg(text));
+        if (v < 0)
+            fail(node, p, tr("must not be negative"));
+        return v;
+    }
+
+    /// A duration threshold, in seconds: 90s, 5m … ≥ 0.
+    std::optional<double>
+    thresholdSeconds(const YAML::Node &map, const QString &path, const char *key) const
+    {
+        const YAML::Node node = map[key];
+        if (!node.IsDefined() || node.IsNull())
+            return std::nullopt;
+        const QString p = join(path, QLatin1String(key));
+        const QString text = scalar(node, p).trimmed();
+        if (text.startsWith(QLatin1Char('-')))
+            fail(node, p, tr("must not be negative"));
+        const Result<qint64> d = parseDuration(text);
+        if (!d.ok())
+            fail(node, p, d.error());
+        return double(d.value()) / 1000.0;
+    }
+
+    KafkaThreshold
+    kafkaThreshold(const YAML::Node &map, const QString &path, const char *key, bool duration) const
+    {
+        KafkaThreshold t;
+        const YAML::Node node = map[key];
+        if (!node.IsDefined() || node.IsNull())
+            return t;
+        const QString p = join(path, QLatin1String(key));
+        expectMap(node, p, {QStringLiteral("warning"), QStringLiteral("critical")});
+        t.warning =
+            duration ? thresholdSeconds(node, p, "warning") : thresholdCount(node, p, "warning");
+        t.critical =
+            duration ? thresholdSeconds(node, p, "critical") : thresholdCount(node, p, "critical");
+        if (t.warning && t.critical && *t.critical < *t.warning)
+            fail(node["critical"],
+                 join(p, QStringLiteral("critical")),
+                 tr("critical (%1) is below warning (%2)")
+                     .arg(scalar(node["critical"], p).trimmed(),
+                          scalar(node["warning"], p).trimmed()));
+        return t;
+    }
+
+    KafkaThresholds kafkaThresholds(const YAML::Node &node, const QString &path) const
+    {
+        KafkaThresholds t;
+        if (!node.IsDefined() || node.IsNull())
+            return t;
+        expectMap(node,
+                  path,
+                  {QStringLiteral("lag"),
+                   QStringLiteral("time_lag"),
+                   QStringLiteral("catch_up"),
+                   QStringLiteral("hysteresis")});
+        t.lag = kafkaThreshold(node, path, "lag", false);
+        t.timeLagS = kafkaThreshold(node, path, "time_lag", true);
+        t.catchUpS = kafkaThreshold(node, path, "catch_up", true);
+        const YAML::Node h = node["hysteresis"];
+        if (h.IsDefined() && !h.IsNull()) {
+            const QString p = join(path, QStringLiteral("hysteresis"));
+            const QString text = scalar(h, p).trimmed();
+            bool ok = false;
+            const double v = text.toDouble(&ok);
+            // 1 or more would never clear; 0 clears as soon as the value is below the line.
+            if (!ok || !(v >= 0 && v < 1))
+                fail(h,
+                     p,
+                     tr("expected a share from 0 up to (not including) 1, e.g. 0.1, found '%1'")
+                         .arg(text));
+            t.hysteresis = v;
+        }
+        return t;
+    }
+
+    KafkaGroupConfig kafkaGroup(const YAML::Node &node, const QString &path) const
+    {
+        KafkaGroupConfig g;
+        if (node.IsScalar()) {
+            g.name = scalar(node, path).trimmed();
+            if (g.name.isEmpty())
+                fail(node, path, tr("must not be empty"));
+            return g;
+        }
+        expectMap(node,
+                  path,
+                  {QStringLiteral("name"), QStringLiteral("topics"), QStringLiteral("thresholds")});
+        g.name = requiredString(node, path, "name");
+        const YAML::Node topics = node["topics"];
+        if (topics.IsDefined() && !topics.IsNull()) {
+            const QString p = join(path, QStringLiteral("topics"));
+            if (!topics.IsSequence())
+                fail(topics, p, tr("expected a list of topics"));
+            for (std::size_t i = 0; i < topics.size(); ++i) {
+                const QString topic = scalar(topics[i], index(p, i)).trimmed();
+                if (topic.isEmpty())
+                    fail(topics[i], index(p, i), tr("must not be empty"));
+                if (g.topics.contains(topic))
+                    fail(topics[i], index(p, i), tr("topic '%1' is listed twice").arg(topic));
+                g.topics << topic;
+            }
+        }
+        g.thresholds =
+            kafkaThresholds(node["thresholds"], join(path, QStringLiteral("thresholds")));
+        return g;
+    }
+
+    KafkaClusterConfig kafkaCluster(const YAML::Node &node, const QString &path) const
+    {
+        expectMap(node,
+                  path,
+                  {QStringLiteral("name"),
+                   QStringLiteral("bootstrap_servers"),
+                   QStringLiteral("properties"),
+                   QStringLiteral("secret_properties"),
+                   QStringLiteral("discover_groups"),
+                   QStringLiteral("groups")});
+        KafkaClusterConfig c;
+        c.name = requiredString(node, path, "name");
+        // Group keys are "cluster/group": the first '/' ends the cluster's name.
+        if (c.name.contains(QLatin1Char('/')))
+            fail(node["name"], join(path, QStringLiteral("name")), tr("a cluster name has no '/'"));
+        c.bootstrapServers = bootstrapServers(node, path);
+
+        const YAML::Node props = node["properties"];
+        if (props.IsDefined() && !props.IsNull()) {
+            const QString p = join(path, QStringLiteral("properties"));
+            if (!props.IsMap())
+                fail(props, p, tr("expected a mapping of librdkafka properties to values"));
+            for (auto it = props.begin(); it != props.end(); ++it) {
+                const QString key = scalar(it->first, p);
+                const QString keyPath = join(p, key);
+                if (c.properties.contains(key))
+                    fail(it->first, keyPath, tr("key appears twice"));
+                if (isSecretProperty(key))
+                    fail(it->first,
+                         keyPath,
+                         tr("'%1' is a secret: put it in an environment variable and name that "
+                            "variable under secret_properties (%1: KAFKA_PASSWORD)")
+                             .arg(key));
+                if (key == QLatin1String("bootstrap.servers") || key == QLatin1String("group.id"))
+                    fail(it->first,
+                         keyPath,
+                         tr("'%1' is set by Opsdeck (use bootstrap_servers and groups)").arg(key));
+                c.properties.insert(key, scalar(it->second, keyPath).trimmed());
+            }
+        }
+        const YAML::Node secrets = node["secret_properties"];
+        if (secrets.IsDefined() && !secrets.IsNull()) {
+            const QString p = join(path, QStringLiteral("secret_properties"));
+            if (!secrets.IsMap())
+                fail(secrets,
+                     p,
+                     tr("expected a mapping of librdkafka properties to names of environment "
+                        "variables"));
+            for (auto it = secrets.begin(); it != secrets.end(); ++it) {
+                const QString key = scalar(it->first, p);
+                const QString keyPath = join(p, key);
+                if (c.secretProperties.contains(key))
+                    fail(it->first, keyPath, tr("key appears twice"));
+                if (c.properties.contains(key))
+                    fail(it->first, keyPath, tr("'%1' is also set under properties").arg(key));
+                const QString name = scalar(it->second, keyPath).trimmed();
+                if (!kVariablePattern.match(name).hasMatch())
+                    fail(it->second,
+                         keyPath,
+                         tr("expected the name of an environment variable, like KAFKA_PASSWORD, "
+                            "found '%1'")
+                             .arg(name));
+                c.secretProperties.insert(key, name);
+            }
+        }
+        c.discoverGroups = optionalBool(node, path, "discover_groups", true);
+        const YAML::Node groups = node["groups"];
+        if (groups.IsDefined() && !groups.IsNull()) {
+            const QString p = join(path, QStringLiteral("groups"));
+            if (!groups.IsSequence())
+                fail(groups, p, tr("expected a list of consumer groups"));
+            QSet<QString> names;
+            for (std::size_t i = 0; i < groups.size(); ++i) {
+                KafkaGroupConfig g = kafkaGroup(groups[i], index(p, i));
+                if (names.contains(g.name))
+                    fail(groups[i],
+                         index(p, i),
+                         tr("group '%1' is listed twice in this cluster").arg(g.name));
+                names.insert(g.name);
+                c.groups << g;
+            }
+        }
+        if (c.groups.isEmpty() && !c.discoverGroups)
+            fail(node, path, tr("nothing to watch: list groups, or leave discover_groups on"));
+        return c;
+    }
+
+    KafkaConfig kafka(const YAML::Node &node, const QString &path) const
+    {
+        expectMap(node,
+                  path,
+                  {QStringLiteral("clusters"),
+                   QStringLiteral("refresh"),
+                   QStringLiteral("retention"),
+                   QStringLiteral("window"),
+                   QStringLiteral("timeout")});
+        KafkaConfig k;
+        k.refreshMs = optionalDuration(node, path, "refresh", kDefaultKafkaRefreshMs);
+        k.retentionMs = optionalDuration(node, path, "retention", kDefaultKafkaRetentionMs);
+        if (k.retentionMs < k.refreshMs)
+            fail(node["retention"],
+                 join(path, QStringLiteral("retention")),
+                 tr("shorter than the refresh interval: no history would be kept"));
+        k.windowSamples = optionalPositiveInt(node, path, "window", kDefaultKafkaWindow);
+        if (k.windowSamples < 2)
+            fail(node["window"],
+                 join(path, QStringLiteral("window")),
+                 tr("the status window needs at least 2 samples"));
+        k.timeoutMs = optionalDuration(node, path, "timeout", kDefaultClusterTimeoutMs);
+        const QString p = join(path, QStringLiteral("clusters"));
+        const YAML::Node clusters = node["clusters"];
+        if (!clusters.IsDefined() || clusters.IsNull())
+            fail(node, p, tr("required key 'clusters' is missing"));
+        if (!clusters.IsSequence() || clusters.size() == 0)
+            fail(clusters, p, tr("expected a non-empty list of clusters"));
+        QSet<QString> names;
+        for (std::size_t i = 0; i < clusters.size(); ++i) {
+            KafkaClusterConfig c = kafkaCluster(clusters[i], index(p, i));
+            if (names.contains(c.name))
+                fail(clusters[i]["name"],
+                     join(index(p, i), QStringLiteral("name")),
+                     tr("cluster name '%1' is used twice in this environment").arg(c.name));
+            names.insert(c.name);
+            k.clusters << c;
+        }
+        return k;
+    }
+
     EnvironmentConfig environment(const YAML::Node &node, const QString &path) const
     {
         expectMap(node,
@@ -675,7 +972,8 @@ public:
                    QStringLiteral("mesos"),
                    QStringLiteral("consul"),
                    QStringLiteral("etcd"),
-                   QStringLiteral("zookeeper")});
+                   QStringLiteral("zookeeper"),
+                   QStringLiteral("kafka")});
         EnvironmentConfig env;
         env.name = requiredString(node, path, "name");
         env.production = optionalBool(node, path, "production", false);
@@ -725,6 +1023,9 @@ public:
         const YAML::Node zkNode = node["zookeeper"];
         if (zkNode.IsDefined() && !zkNode.IsNull())
             env.zookeeper = zookeeper(zkNode, join(path, QStringLiteral("zookeeper")));
+        const YAML::Node kafkaNode = node["kafka"];
+        if (kafkaNode.IsDefined() && !kafkaNode.IsNull())
+            env.kafka = kafka(kafkaNode, join(path, QStringLiteral("kafka")));
         return env;
     }
 

@@ -19,6 +19,10 @@ private slots:
     void marathonAndMesosSections();
     void clusterOnlyEnvironment();
     void kvSections();
+    void kafkaSection();
+    void kafkaDefaults();
+    void badKafkaSections_data();
+    void badKafkaSections();
     void configDiffSettings();
     void configDiffDefaults();
     void badKvAndDiffSections_data();
@@ -199,6 +203,214 @@ void tst_EnvironmentsConfig::kvSections()
     QCOMPARE(prod.zookeeper->hosts, QStringLiteral("127.0.0.1:2181,127.0.0.1:2182"));
     QCOMPARE(prod.zookeeper->path, QStringLiteral("/"));
     QCOMPARE(prod.zookeeper->sessionTimeoutMs, 10000);
+}
+
+void tst_EnvironmentsConfig::kafkaSection()
+{
+    const OpsdeckConfig c = parseOk(R"(environments:
+  - name: Production
+    kafka:
+      refresh: 10s
+      retention: 2h
+      window: 12
+      timeout: 3s
+      clusters:
+        - name: main
+          bootstrap_servers: [127.0.0.1:9092, "kafka-2.example.internal:9093", "[::1]:9094"]
+          properties:
+            security.protocol: SASL_SSL
+            sasl.mechanism: PLAIN
+            sasl.username: opsdeck
+          secret_properties: {sasl.password: KAFKA_PASSWORD}
+          discover_groups: false
+          groups:
+            - billing
+            - name: search-indexer
+              topics: [orders, payments]
+              thresholds:
+                lag: {warning: 10000, critical: 100000}
+                time_lag: {warning: 90s, critical: 10m}
+                catch_up: {critical: 1h}
+                hysteresis: 0.2
+        - name: audit
+          bootstrap_servers: "127.0.0.1:9192,127.0.0.1:9193"
+)");
+    const EnvironmentConfig &env = c.environments.at(0);
+    QVERIFY(env.kafka);
+    const KafkaConfig &k = *env.kafka;
+    QCOMPARE(k.refreshMs, 10000);
+    QCOMPARE(k.retentionMs, 7200000);
+    QCOMPARE(k.windowSamples, 12);
+    QCOMPARE(k.timeoutMs, 3000);
+    QCOMPARE(k.clusters.size(), 2);
+    const KafkaClusterConfig &main = k.clusters.at(0);
+    QCOMPARE(main.name, QStringLiteral("main"));
+    QCOMPARE(main.bootstrapServers,
+             QStringLiteral("127.0.0.1:9092,kafka-2.example.internal:9093,[::1]:9094"));
+    QCOMPARE(main.properties.size(), 3);
+    QCOMPARE(main.properties.value(QStringLiteral("sasl.mechanism")), QStringLiteral("PLAIN"));
+    QCOMPARE(main.secretProperties.value(QStringLiteral("sasl.password")),
+             QStringLiteral("KAFKA_PASSWORD"));
+    QVERIFY(!main.discoverGroups);
+    QCOMPARE(main.groups.size(), 2);
+    QCOMPARE(main.groups.at(0).name, QStringLiteral("billing"));
+    QVERIFY(main.groups.at(0).topics.isEmpty());
+    QVERIFY(!main.groups.at(0).thresholds.lag.isSet());
+    const KafkaGroupConfig &indexer = main.groups.at(1);
+    QCOMPARE(indexer.topics, (QStringList{QStringLiteral("orders"), QStringLiteral("payments")}));
+    QCOMPARE(indexer.thresholds.lag.warning, 10000.0);
+    QCOMPARE(indexer.thresholds.lag.critical, 100000.0);
+    QCOMPARE(indexer.thresholds.timeLagS.warning, 90.0);
+    QCOMPARE(indexer.thresholds.timeLagS.critical, 600.0);
+    QVERIFY(!indexer.thresholds.catchUpS.warning);
+    QCOMPARE(indexer.thresholds.catchUpS.critical, 3600.0);
+    QCOMPARE(indexer.thresholds.hysteresis, 0.2);
+    const KafkaClusterConfig &audit = k.clusters.at(1);
+    QCOMPARE(audit.bootstrapServers, QStringLiteral("127.0.0.1:9192,127.0.0.1:9193"));
+    QVERIFY(audit.discoverGroups);
+    QVERIFY(audit.groups.isEmpty());
+}
+
+void tst_EnvironmentsConfig::kafkaDefaults()
+{
+    const OpsdeckConfig c = parseOk("environments:\n  - name: x\n    kafka:\n      clusters:\n"
+                                    "        - {name: main, bootstrap_servers: 127.0.0.1:9092}\n");
+    const KafkaConfig &k = *c.environments.at(0).kafka;
+    QCOMPARE(k.refreshMs, 5000);
+    QCOMPARE(k.retentionMs, 3600000);
+    QCOMPARE(k.windowSamples, 10);
+    QCOMPARE(k.timeoutMs, 10000);
+    QCOMPARE(k.clusters.at(0).bootstrapServers, QStringLiteral("127.0.0.1:9092"));
+    QVERIFY(k.clusters.at(0).discoverGroups);
+    QVERIFY(!c.environments.at(0).kafka->clusters.at(0).groups.size());
+    QVERIFY(!parseOk("environments:\n  - name: x\n").environments.at(0).kafka);
+}
+
+void tst_EnvironmentsConfig::badKafkaSections_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QString>("message");
+
+    const QByteArray head = "environments:\n  - name: x\n    kafka:\n      clusters:\n";
+    const QByteArray main = "        - name: main\n          bootstrap_servers: 127.0.0.1:9092\n";
+    const QByteArray group = main + "          groups:\n            - name: billing\n";
+
+    QTest::newRow("no clusters")
+        << QByteArray("environments:\n  - name: x\n    kafka: {refresh: 5s}\n")
+        << QStringLiteral("envs.yaml:3:12: environments[0].kafka.clusters: required key "
+                          "'clusters' is missing");
+    QTest::newRow("empty clusters")
+        << QByteArray("environments:\n  - name: x\n    kafka: {clusters: []}\n")
+        << QStringLiteral("envs.yaml:3:23: environments[0].kafka.clusters: expected a non-empty "
+                          "list of clusters");
+    QTest::newRow("cluster without bootstrap servers")
+        << QByteArray(head + "        - name: main\n")
+        << QStringLiteral("envs.yaml:5:11: environments[0].kafka.clusters[0].bootstrap_servers: "
+                          "required key 'bootstrap_servers' is missing");
+    QTest::newRow("bootstrap server without port")
+        << QByteArray(head + "        - {name: main, bootstrap_servers: [127.0.0.1:9092, kafka]}\n")
+        << QStringLiteral("envs.yaml:5:60: environments[0].kafka.clusters[0].bootstrap_servers: "
+                          "expected host:port, e.g. kafka-1.example.internal:9092, found 'kafka'");
+    QTest::newRow("bootstrap server port out of range")
+        << QByteArray(head + "        - {name: main, bootstrap_servers: \"127.0.0.1:99999\"}\n")
+        << QStringLiteral("envs.yaml:5:43: environments[0].kafka.clusters[0].bootstrap_servers: "
+                          "expected host:port, e.g. kafka-1.example.internal:9092, found "
+                          "'127.0.0.1:99999'");
+    QTest::newRow("duplicate cluster")
+        << QByteArray(head + main + main)
+        << QStringLiteral("envs.yaml:7:17: environments[0].kafka.clusters[1].name: cluster name "
+                          "'main' is used twice in this environment");
+    QTest::newRow("slash in cluster name")
+        << QByteArray(head + "        - {name: a/b, bootstrap_servers: 127.0.0.1:9092}\n")
+        << QStringLiteral("envs.yaml:5:18: environments[0].kafka.clusters[0].name: a cluster "
+                          "name has no '/'");
+    QTest::newRow("duplicate group")
+        << QByteArray(head + group + "            - billing\n")
+        << QStringLiteral("envs.yaml:9:15: environments[0].kafka.clusters[0].groups[1]: group "
+                          "'billing' is listed twice in this cluster");
+    QTest::newRow("sasl.password in properties")
+        << QByteArray(head + main + "          properties: {sasl.password: hunter2}\n")
+        << QStringLiteral("envs.yaml:7:24: environments[0].kafka.clusters[0].properties."
+                          "sasl.password: 'sasl.password' is a secret: put it in an environment "
+                          "variable and name that variable under secret_properties "
+                          "(sasl.password: KAFKA_PASSWORD)");
+    QTest::newRow("ssl.key.password in properties")
+        << QByteArray(head + main + "          properties:\n            ssl.key.password: x\n")
+        << QStringLiteral("envs.yaml:8:13: environments[0].kafka.clusters[0].properties."
+                          "ssl.key.password: 'ssl.key.password' is a secret: put it in an "
+                          "environment variable and name that variable under secret_properties "
+                          "(ssl.key.password: KAFKA_PASSWORD)");
+    QTest::newRow("a secret in properties")
+        << QByteArray(head + main + "          properties: {sasl.oauthbearer.client.secret: s3}\n")
+        << QStringLiteral("envs.yaml:7:24: environments[0].kafka.clusters[0].properties."
+                          "sasl.oauthbearer.client.secret: 'sasl.oauthbearer.client.secret' is a "
+                          "secret: put it in an environment variable and name that variable "
+                          "under secret_properties (sasl.oauthbearer.client.secret: "
+                          "KAFKA_PASSWORD)");
+    QTest::newRow("bootstrap.servers in properties")
+        << QByteArray(head + main + "          properties: {bootstrap.servers: a:1}\n")
+        << QStringLiteral("envs.yaml:7:24: environments[0].kafka.clusters[0].properties."
+                          "bootstrap.servers: 'bootstrap.servers' is set by Opsdeck (use "
+                          "bootstrap_servers and groups)");
+    QTest::newRow("secret property not a variable name")
+        << QByteArray(head + main + "          secret_properties: {sasl.password: hunter 2}\n")
+        << QStringLiteral("envs.yaml:7:46: environments[0].kafka.clusters[0].secret_properties."
+                          "sasl.password: expected the name of an environment variable, like "
+                          "KAFKA_PASSWORD, found 'hunter 2'");
+    QTest::newRow("critical below warning")
+        << QByteArray(head + group
+                      + "              thresholds: {lag: {warning: 1000, critical: 500}}\n")
+        << QStringLiteral("envs.yaml:9:59: environments[0].kafka.clusters[0].groups[0]."
+                          "thresholds.lag.critical: critical (500) is below warning (1000)");
+    QTest::newRow("time lag critical below warning")
+        << QByteArray(head + group
+                      + "              thresholds: {time_lag: {warning: 5m, critical: 90s}}\n")
+        << QStringLiteral("envs.yaml:9:62: environments[0].kafka.clusters[0].groups[0]."
+                          "thresholds.time_lag.critical: critical (90s) is below warning (5m)");
+    QTest::newRow("negative lag")
+        << QByteArray(head + group + "              thresholds: {lag: {warning: -5}}\n")
+        << QStringLiteral("envs.yaml:9:43: environments[0].kafka.clusters[0].groups[0]."
+                          "thresholds.lag.warning: must not be negative");
+    QTest::newRow("negative duration")
+        << QByteArray(head + group + "              thresholds: {catch_up: {critical: -1m}}\n")
+        << QStringLiteral("envs.yaml:9:49: environments[0].kafka.clusters[0].groups[0]."
+                          "thresholds.catch_up.critical: must not be negative");
+    QTest::newRow("lag not a number")
+        << QByteArray(head + group + "              thresholds: {lag: {warning: lots}}\n")
+        << QStringLiteral("envs.yaml:9:43: environments[0].kafka.clusters[0].groups[0]."
+                          "thresholds.lag.warning: expected a number of messages, found 'lots'");
+    QTest::newRow("hysteresis of 1")
+        << QByteArray(head + group + "              thresholds: {hysteresis: 1}\n")
+        << QStringLiteral("envs.yaml:9:40: environments[0].kafka.clusters[0].groups[0]."
+                          "thresholds.hysteresis: expected a share from 0 up to (not including) "
+                          "1, e.g. 0.1, found '1'");
+    QTest::newRow("negative hysteresis")
+        << QByteArray(head + group + "              thresholds: {hysteresis: -0.1}\n")
+        << QStringLiteral("envs.yaml:9:40: environments[0].kafka.clusters[0].groups[0]."
+                          "thresholds.hysteresis: expected a share from 0 up to (not including) "
+                          "1, e.g. 0.1, found '-0.1'");
+    QTest::newRow("unknown threshold")
+        << QByteArray(head + group + "              thresholds: {lagg: {warning: 1}}\n")
+        << QStringLiteral("envs.yaml:9:28: environments[0].kafka.clusters[0].groups[0]."
+                          "thresholds.lagg: unknown key 'lagg' (expected one of: lag, time_lag, "
+                          "catch_up, hysteresis)");
+    QTest::newRow("window of 1")
+        << QByteArray(head + main + "      window: 1\n")
+        << QStringLiteral("envs.yaml:7:15: environments[0].kafka.window: the status window "
+                          "needs at least 2 samples");
+    QTest::newRow("retention shorter than refresh")
+        << QByteArray(head + main + "      refresh: 1m\n      retention: 30s\n")
+        << QStringLiteral("envs.yaml:8:18: environments[0].kafka.retention: shorter than the "
+                          "refresh interval: no history would be kept");
+    QTest::newRow("nothing to watch")
+        << QByteArray(head + main + "          discover_groups: false\n")
+        << QStringLiteral("envs.yaml:5:11: environments[0].kafka.clusters[0]: nothing to watch: "
+                          "list groups, or leave discover_groups on");
+}
+
+void tst_EnvironmentsConfig::badKafkaSections()
+{
+    badFiles();
 }
 
 void tst_EnvironmentsConfig::configDiffSettings()
@@ -425,10 +637,10 @@ void tst_EnvironmentsConfig::badFiles_data()
                       "unix:///a\n          nmae: y\n")
         << QStringLiteral("envs.yaml:6:11: environments[0].docker.hosts[0].nmae: unknown key "
                           "'nmae' (expected one of: url, name, tls, tags)");
-    QTest::newRow("reserved section")
+    QTest::newRow("kafka with brokers instead of clusters")
         << QByteArray("environments:\n  - name: x\n    kafka: {brokers: [127.0.0.1:9092]}\n")
-        << QStringLiteral("envs.yaml:3:5: environments[0].kafka: the 'kafka' section is not "
-                          "supported by this version of Opsdeck yet");
+        << QStringLiteral("envs.yaml:3:13: environments[0].kafka.brokers: unknown key 'brokers' "
+                          "(expected one of: clusters, refresh, retention, window, timeout)");
     QTest::newRow("marathon password")
         << QByteArray("environments:\n  - name: x\n    marathon:\n      urls: "
                       "[http://127.0.0.1:8080]\n      username: ops\n      password: hunter2\n")
@@ -644,6 +856,11 @@ void tst_EnvironmentsConfig::exampleFileParsesWithItsCertificates()
     QCOMPARE(c.environments.at(0).consul->prefix, QStringLiteral("config/shop/"));
     QCOMPARE(c.environments.at(2).etcd->passwordEnv, QStringLiteral("ETCD_PASSWORD"));
     QCOMPARE(c.environments.at(2).zookeeper->path, QStringLiteral("/config/shop"));
+    QVERIFY(c.environments.at(2).kafka);
+    QCOMPARE(c.environments.at(2).kafka->clusters.at(0).groups.size(), 2);
+    QCOMPARE(c.environments.at(2).kafka->clusters.at(0).secretProperties.value(
+                 QStringLiteral("sasl.password")),
+             QStringLiteral("KAFKA_PASSWORD"));
     // The documented default pattern is the built-in one.
     QCOMPARE(c.configDiff.imagePattern, ImageTagPattern::defaultPattern());
     QCOMPARE(c.configDiff.serviceRule.kind, ServiceRule::Kind::Label);
