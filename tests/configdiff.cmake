@@ -20,3 +20,6 @@ endif()
 # EstateConfigProvider on the demo estate (in-process): files read through the archive API.
 opsdeck_add_test(NAME tst_estateconfig SOURCES integration/app/tst_estateconfig.cpp
                  LIBS opsdeck_app opsdeck_sim LABELS integration)
+# The console's shared alert list: records with a start and an end, no flapping.
+opsdeck_add_test(NAME tst_alertboard SOURCES unit/models/tst_alertboard.cpp
+                 LIBS opsdeck_models LABELS unit)
