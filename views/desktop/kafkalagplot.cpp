@@ -247,10 +247,13 @@ KafkaLagPlot::KafkaLagPlot(QWidget *parent)
 
 KafkaLagPlot::~KafkaLagPlot() = default;
 
+KafkaLagStore *KafkaLagPlot::store() const
+{
+    return m_store;
+}
+
 void KafkaLagPlot::setStore(KafkaLagStore *store)
 {
-    if (store == m_store && !m_keys.isEmpty())
-        return;
     if (m_store)
         disconnect(m_store, nullptr, this, nullptr);
     m_store = store;

@@ -44,7 +44,7 @@ public:
     /// Plots the history of @p store (not owned; nullptr: nothing). Clears the groups.
     void setStore(Models::KafkaLagStore *store);
 
-    Models::KafkaLagStore *store() const { return m_store; }
+    Models::KafkaLagStore *store() const;
 
     /// Overlays the lag of @p keys ("cluster/group"); @p current (one of them, or empty) also
     /// gets its rates and threshold lines.

@@ -431,6 +431,11 @@ KafkaView::KafkaView(QWidget *parent)
 
 KafkaView::~KafkaView() = default;
 
+KafkaLagStore *KafkaView::store() const
+{
+    return m_store;
+}
+
 void KafkaView::setStore(KafkaLagStore *store)
 {
     if (m_store)
@@ -444,6 +449,8 @@ void KafkaView::setStore(KafkaLagStore *store)
     if (m_store) {
         connect(m_store, &KafkaLagStore::groupsChanged, this, &KafkaView::onGroupsChanged);
         connect(m_store, &KafkaLagStore::clusterStatusChanged, this, &KafkaView::updateStatus);
+        // An environment that goes away while shown: the tab turns "not configured".
+        connect(m_store, &QObject::destroyed, this, [this] { setStore(nullptr); });
         const QStringList remembered = m_selectionByEnvironment.value(m_store->environment());
         if (remembered.isEmpty() || !selectGroups(remembered))
             selectDefault();

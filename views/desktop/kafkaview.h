@@ -40,7 +40,7 @@ public:
     /// every environment switch; the selected groups are remembered per environment.
     void setStore(Models::KafkaLagStore *store);
 
-    Models::KafkaLagStore *store() const { return m_store; }
+    Models::KafkaLagStore *store() const;
 
     void focusFilter();
 
