@@ -96,7 +96,13 @@ LagStatus partitionStatus(const std::deque<CommitPoint> &commits,
     const CommitPoint &newest = commits.back();
     if (complete && nowMs - newest.timeMs > newest.timeMs - oldest.timeMs)
         return LagStatus::Stop;
-    if (sameCommitted >= 2 && st.logEnd > newest.logEnd)
+    // Not moving: unchanged over the last two samples or more, and (once the consumer's own
+    // commit cadence is known) for at least its longest gap between commits in the window, so
+    // a consumer that commits every third refresh is not STALL between its commits.
+    qint64 cadenceMs = 0;
+    for (std::size_t i = 1; i < commits.size(); ++i)
+        cadenceMs = std::max(cadenceMs, commits[i].timeMs - commits[i - 1].timeMs);
+    if (sameCommitted >= 2 && nowMs - newest.timeMs >= cadenceMs && st.logEnd > newest.logEnd)
         return LagStatus::Stall;
     if (complete) {
         // Only lag at commit points counts: lag read between two commits grows by design.
@@ -326,7 +332,9 @@ void KafkaLagStore::updateClusterStatus(const QString &cluster,
 
 void KafkaLagStore::applySample(const KafkaSample &sample)
 {
-    const qint64 timeMs = sample.timeMs > 0 ? sample.timeMs : now();
+    // The connector's read time is the time base of history, rates and status (tests script
+    // it); now() only ages groups that are no longer reported.
+    const qint64 timeMs = sample.timeMs;
     if (!sample.error.isEmpty()) {
         // The cluster could not be read: its groups keep their last state, no history point.
         updateClusterStatus(sample.cluster, SourceState::Unreachable, sample.error, timeMs);
