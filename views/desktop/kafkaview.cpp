@@ -389,18 +389,21 @@ KafkaView::KafkaView(QWidget *parent)
     m_partitionTable->setSelectionMode(QAbstractItemView::SingleSelection);
     // The stuck partition on top.
     m_partitionTable->sortByColumn(KafkaPartitionTableModel::LagColumn, Qt::DescendingOrder);
-    const int partitionWidths[] = {110, 40, 80, 90, 90, 80, 70, 140};
+    const int partitionWidths[] = {90, 66, 90, 80, 80, 70, 76, 120};
     for (int c = 0; c < int(std::size(partitionWidths)); ++c)
         m_partitionTable->setColumnWidth(c, partitionWidths[c]);
     partitionsLayout->addWidget(m_partitionTable, 1);
     m_lowerSplitter->addWidget(partitionsPane);
     m_plot = new KafkaLagPlot(m_lowerSplitter);
     m_lowerSplitter->addWidget(m_plot);
-    m_lowerSplitter->setStretchFactor(0, 4);
-    m_lowerSplitter->setStretchFactor(1, 5);
+    m_lowerSplitter->setStretchFactor(0, 1);
+    m_lowerSplitter->setStretchFactor(1, 1);
+    m_lowerSplitter->setSizes({700, 700});
     m_splitter->addWidget(m_lowerSplitter);
-    m_splitter->setStretchFactor(0, 2);
+    // A few groups usually; most of the height goes to the partitions and the plot.
+    m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 3);
+    m_splitter->setSizes({220, 660});
     layout->addWidget(m_splitter, 1);
 
     connect(m_filter, &QLineEdit::textChanged, this, [this, groupProxy](const QString &text) {
