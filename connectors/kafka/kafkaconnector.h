@@ -8,6 +8,7 @@
 #include <QString>
 
 #include <memory>
+#include <vector>
 
 namespace Opsdeck::Connectors {
 
@@ -56,9 +57,11 @@ private:
     Models::KafkaClusterConfig m_cluster;
     Models::KafkaConfig m_settings;
     Models::HostStatus m_status;
-    /// Shared with the worker thread; the thread deletes itself when done (it may outlive us
-    /// if librdkafka hangs on destroy).
+    /// The running worker, shared with its thread (which may outlive us if librdkafka hangs
+    /// in rd_kafka_destroy: it then finishes and frees it by itself).
     std::shared_ptr<KafkaWorker> m_worker;
+    /// Stopped workers still closing their handle; the destructor waits for them, bounded.
+    std::vector<std::shared_ptr<KafkaWorker>> m_retired;
 };
 
 } // namespace Opsdeck::Connectors
