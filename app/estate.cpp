@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "app/estate.h"
 
+#include "app/alertsources.h"
 #include "app/estateconfig.h"
+#include "models/alertboard.h"
 
 #include <QTimer>
 
@@ -108,6 +110,26 @@ Estate::Estate(const OpsdeckConfig &config, const QString &only, QObject *parent
     }
     m_configProvider = new EstateConfigProvider(this);
     m_configProvider->watchStores();
+
+    m_alertBoard = new AlertBoard(this);
+    m_alertSources = new AlertSources(m_alertBoard, this);
+    for (EnvironmentStore *store : std::as_const(m_stores))
+        m_alertSources->watchDocker(store);
+    for (MarathonStore *store : std::as_const(m_marathonStores))
+        m_alertSources->watchMarathon(store);
+    for (auto it = m_kvStores.cbegin(); it != m_kvStores.cend(); ++it) {
+        for (KvStore *kv : it.value())
+            m_alertSources->watchKv(it.key(), kv);
+    }
+    for (auto it = m_consul.cbegin(); it != m_consul.cend(); ++it) {
+        const QString environment = it.key();
+        connect(it.value(),
+                &ConsulConnector::checksChanged,
+                m_alertSources,
+                [this, environment](const QList<Connectors::ConsulCheck> &checks) {
+                    m_alertSources->setConsulChecks(environment, checks);
+                });
+    }
 }
 
 Estate::~Estate()

@@ -19,8 +19,13 @@
 #include <QHash>
 #include <QList>
 
+namespace Opsdeck::Models {
+class AlertBoard;
+}
+
 namespace Opsdeck::App {
 
+class AlertSources;
 class Estate;
 class EstateConfigProvider;
 
@@ -97,6 +102,11 @@ public:
     /// The configuration of every environment in the four forms (the diff's source). Owned.
     Models::ConfigProvider *configProvider() const;
 
+    /// Every alert the estate's sources raise (AlertSources holds the rules). Owned.
+    Models::AlertBoard *alertBoard() const { return m_alertBoard; }
+
+    AlertSources *alertSources() const { return m_alertSources; }
+
     void setTimings(const Connectors::DockerTimings &timings);
     void setMarathonTimings(const Connectors::MarathonTimings &timings);
     void setMesosTimings(const Connectors::MesosTimings &timings);
@@ -130,6 +140,8 @@ private:
     QHash<QString, Connectors::EtcdConnector *> m_etcd;           ///< by environment name
     QHash<QString, Connectors::ZooKeeperConnector *> m_zooKeeper; ///< by environment name
     EstateConfigProvider *m_configProvider = nullptr;             ///< child
+    Models::AlertBoard *m_alertBoard = nullptr;                   ///< child
+    AlertSources *m_alertSources = nullptr;                       ///< child
 };
 
 } // namespace Opsdeck::App

@@ -23,3 +23,6 @@ opsdeck_add_test(NAME tst_estateconfig SOURCES integration/app/tst_estateconfig.
 # The console's shared alert list: records with a start and an end, no flapping.
 opsdeck_add_test(NAME tst_alertboard SOURCES unit/models/tst_alertboard.cpp
                  LIBS opsdeck_models LABELS unit)
+# The estate's alert rules on the demo estate (Consul checks, crash loop, gave up, stuck deployment).
+opsdeck_add_test(NAME tst_estatealerts SOURCES integration/app/tst_estatealerts.cpp
+                 LIBS opsdeck_app opsdeck_sim LABELS integration)
