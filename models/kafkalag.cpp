@@ -495,8 +495,17 @@ void KafkaLagStore::evaluate(GroupData &g, qint64 timeMs)
             continue;
         ratesKnown = true;
         produce += double(to.logEnd - from.logEnd) / dt;
-        if (from.committed >= 0 && to.committed >= 0)
-            consume += double(to.committed - from.committed) / dt;
+        // Consumption from the first point in the window with a commit: a group that made its
+        // first commit inside the window is consuming, not standing still.
+        for (std::size_t i = p.history.size() - k; i + 1 < p.history.size(); ++i) {
+            const KafkaPartitionPoint &first = p.history[i];
+            if (first.committed < 0 || to.committed < 0)
+                continue;
+            const double span = double(to.timeMs - first.timeMs) / 1000.0;
+            if (span > 0)
+                consume += double(to.committed - first.committed) / span;
+            break;
+        }
     }
     if (worst)
         s.status = worst->status;

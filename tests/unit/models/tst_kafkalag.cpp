@@ -18,6 +18,7 @@ class tst_KafkaLag : public QObject
 private slots:
     void exactLagPerPartition();
     void ratesAndCatchUp();
+    void firstCommitInsideTheWindowCountsAsConsumption();
     void timeLagInterpolated();
     void statuses_data();
     void statuses();
@@ -85,6 +86,23 @@ void tst_KafkaLag::exactLagPerPartition()
     QCOMPARE(s->partitions.at(2).status, LagStatus::Ok);
     QCOMPARE(s->partitions.at(2).lastCommitChangeMs, 0);
     QCOMPARE(s->status, LagStatus::Ok);
+}
+
+void tst_KafkaLag::firstCommitInsideTheWindowCountsAsConsumption()
+{
+    // The group's first commit arrives with the second sample (as when the console starts
+    // together with a consumer): consumption is measured from that commit on, not reported 0.
+    KafkaLagStore store(QStringLiteral("Production"), configWith());
+    ScriptedGroup g;
+    g.set(0, -1, 100);
+    store.applySample(g.sample(0));
+    for (int t = 5; t <= 15; t += 5) {
+        g.set(0, 100 + 20 * (t - 5), 100 + 20 * t);
+        store.applySample(g.sample(t * 1000));
+    }
+    const KafkaGroupState *s = store.group(g.key());
+    QCOMPARE(s->produceRate, 20.0);
+    QCOMPARE(s->consumeRate, 20.0); // 100 → 300 between t = 5 s and t = 15 s
 }
 
 void tst_KafkaLag::ratesAndCatchUp()
