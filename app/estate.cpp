@@ -13,6 +13,7 @@ using namespace Opsdeck::Models;
 using Connectors::ConsulConnector;
 using Connectors::DockerHostConnector;
 using Connectors::EtcdConnector;
+using Connectors::KafkaConnector;
 using Connectors::MarathonConnector;
 using Connectors::MesosConnector;
 using Connectors::ZooKeeperConnector;
@@ -108,6 +109,20 @@ Estate::Estate(const OpsdeckConfig &config, const QString &only, QObject *parent
                                new MesosConnector(*env.mesos, marathonStore, &m_http, this));
         }
     }
+    for (const EnvironmentConfig &env : std::as_const(m_config.environments)) {
+        if (!env.kafka || !store(env.name))
+            continue;
+        // Lag history lives in the store, per environment, for as long as the console runs.
+        auto *lag = new KafkaLagStore(env.name, *env.kafka, this);
+        m_kafkaStores.insert(env.name, lag);
+        for (const KafkaClusterConfig &cluster : env.kafka->clusters) {
+            auto *connector = new KafkaConnector(env.name, cluster, *env.kafka, this);
+            connect(connector, &KafkaConnector::sampleReady, lag, &KafkaLagStore::applySample);
+            connect(
+                connector, &KafkaConnector::statusChanged, lag, &KafkaLagStore::setClusterStatus);
+            m_kafka[env.name] << connector;
+        }
+    }
     m_configProvider = new EstateConfigProvider(this);
     m_configProvider->watchStores();
 
@@ -130,6 +145,13 @@ Estate::Estate(const OpsdeckConfig &config, const QString &only, QObject *parent
                     m_alertSources->setConsulChecks(environment, checks);
                 });
     }
+    for (auto it = m_kafkaStores.cbegin(); it != m_kafkaStores.cend(); ++it) {
+        KafkaLagStore *lag = it.value();
+        m_alertSources->watch(it.key() + QStringLiteral("/kafka"),
+                              lag,
+                              &KafkaLagStore::alertsChanged,
+                              [lag] { return lag->alerts(); });
+    }
 }
 
 Estate::~Estate()
@@ -142,6 +164,9 @@ Estate::~Estate()
     m_marathon.clear();
     qDeleteAll(m_mesos);
     m_mesos.clear();
+    for (const auto &list : std::as_const(m_kafka))
+        qDeleteAll(list);
+    m_kafka.clear();
 }
 
 EnvironmentStore *Estate::store(const QString &environment) const
@@ -220,6 +245,10 @@ void Estate::start()
         c->start();
     for (ZooKeeperConnector *c : std::as_const(m_zooKeeper))
         c->start();
+    for (const auto &list : std::as_const(m_kafka)) {
+        for (KafkaConnector *c : list)
+            c->start();
+    }
 }
 
 Models::ConfigProvider *Estate::configProvider() const

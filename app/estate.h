@@ -5,6 +5,7 @@
 #include "connectors/docker/dockerhostconnector.h"
 #include "connectors/etcd/etcdconnector.h"
 #include "connectors/http/httpclient.h"
+#include "connectors/kafka/kafkaconnector.h"
 #include "connectors/marathon/marathonconnector.h"
 #include "connectors/mesos/mesosconnector.h"
 #include "connectors/zookeeper/zookeeperconnector.h"
@@ -12,6 +13,7 @@
 #include "models/containeroperations.h"
 #include "models/environmentsconfig.h"
 #include "models/environmentstore.h"
+#include "models/kafkalag.h"
 #include "models/kvstore.h"
 #include "models/marathonoperations.h"
 #include "models/marathonstore.h"
@@ -99,6 +101,17 @@ public:
         return m_zooKeeper.value(environment);
     }
 
+    /// The consumer-lag store of @p environment; null when it has no `kafka` section.
+    Models::KafkaLagStore *kafkaStore(const QString &environment) const
+    {
+        return m_kafkaStores.value(environment);
+    }
+
+    QList<Connectors::KafkaConnector *> kafkaConnectors(const QString &environment) const
+    {
+        return m_kafka.value(environment);
+    }
+
     /// The configuration of every environment in the four forms (the diff's source). Owned.
     Models::ConfigProvider *configProvider() const;
 
@@ -139,6 +152,8 @@ private:
     QHash<QString, Connectors::ConsulConnector *> m_consul;       ///< by environment name
     QHash<QString, Connectors::EtcdConnector *> m_etcd;           ///< by environment name
     QHash<QString, Connectors::ZooKeeperConnector *> m_zooKeeper; ///< by environment name
+    QHash<QString, Models::KafkaLagStore *> m_kafkaStores;        ///< by environment name
+    QHash<QString, QList<Connectors::KafkaConnector *>> m_kafka;  ///< by environment name
     EstateConfigProvider *m_configProvider = nullptr;             ///< child
     Models::AlertBoard *m_alertBoard = nullptr;                   ///< child
     AlertSources *m_alertSources = nullptr;                       ///< child

@@ -153,6 +153,11 @@ int main(int argc, char *argv[])
         marathonStores << estate.marathonStore(env.name);
     window.setMarathon(marathonStores, estate.marathonOperations());
     window.setConfigProvider(estate.configProvider());
+    QList<Models::KafkaLagStore *> kafkaStores;
+    for (const Models::EnvironmentStore *store : estate.stores())
+        kafkaStores << estate.kafkaStore(store->environment());
+    window.setKafka(kafkaStores);
+    window.setAlertBoard(estate.alertBoard());
     if (!cl.environment.isEmpty()) {
         for (int i = 0; i < estate.stores().size(); ++i) {
             if (estate.stores().at(i)->environment().compare(cl.environment, Qt::CaseInsensitive)
@@ -164,13 +169,15 @@ int main(int argc, char *argv[])
     estate.start();
     // For documentation and review: OPSDECK_SCREENSHOT=file.png saves the window after
     // OPSDECK_SCREENSHOT_DELAY_MS (default 4000) and quits.
-    // OPSDECK_SCREENSHOT_TAB=marathon|mesos opens that tab first.
+    // OPSDECK_SCREENSHOT_TAB=marathon|mesos|kafka opens that tab first.
     const QString screenshot = qEnvironmentVariable("OPSDECK_SCREENSHOT");
     const QString screenshotTab = qEnvironmentVariable("OPSDECK_SCREENSHOT_TAB");
     if (screenshotTab == QLatin1String("marathon"))
         window.showTab(Views::MainWindow::MarathonTab);
     else if (screenshotTab == QLatin1String("mesos"))
         window.showTab(Views::MainWindow::MesosTab);
+    else if (screenshotTab == QLatin1String("kafka"))
+        window.showTab(Views::MainWindow::KafkaTab);
     // OPSDECK_SCREENSHOT_APP=/shop/orders selects that Marathon app once it is listed.
     const QString screenshotApp = qEnvironmentVariable("OPSDECK_SCREENSHOT_APP");
     if (!screenshotApp.isEmpty()) {

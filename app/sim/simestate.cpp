@@ -691,6 +691,22 @@ QByteArray SimEstate::environmentsYaml() const
             if (!env.consul->aclToken().isEmpty())
                 out += "      token_env: " + consulTokenEnv().toUtf8() + "\n";
         }
+        if (env.kafka) {
+            // The mock cluster lists no groups: they are watched by name, with their topics
+            // (the mock answers committed offsets only for partitions asked for by name).
+            out += "    kafka:\n      refresh: 5s\n      clusters:\n        - name: main\n";
+            out +=
+                "          bootstrap_servers: [" + env.kafka->bootstrapServers().toUtf8() + "]\n";
+            out += "          discover_groups: false\n          groups:\n";
+            for (const SimKafka::Group &g : env.kafka->groups()) {
+                out += "            - name: " + g.name.toUtf8() + "\n";
+                out += "              topics: [" + g.topic.toUtf8() + "]\n";
+                // billing falls behind in Production: these levels make it an alert there.
+                out += "              thresholds:\n"
+                       "                lag: {warning: 500, critical: 5000}\n"
+                       "                time_lag: {warning: 60s, critical: 10m}\n";
+            }
+        }
     }
     return out;
 }

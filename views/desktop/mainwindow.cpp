@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "views/desktop/mainwindow.h"
 
+#include "models/alertboard.h"
 #include "models/containertablemodel.h"
 #include "models/hostlistmodel.h"
+#include "models/kafkalag.h"
+#include "views/desktop/alertspanel.h"
 #include "views/desktop/configdiffview.h"
 #include "views/desktop/confirmactiondialog.h"
 #include "views/desktop/containerdetailswidget.h"
 #include "views/desktop/containerproxymodel.h"
+#include "views/desktop/kafkaview.h"
 #include "views/desktop/marathonview.h"
 #include "views/desktop/mesosview.h"
 #include "views/desktop/sourcetab.h"
@@ -15,6 +19,7 @@
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QIdentityProxyModel>
@@ -28,6 +33,7 @@
 #include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
@@ -210,12 +216,15 @@ void MainWindow::buildUi()
 
     m_marathonView = new MarathonView(m_tabs);
     m_mesosView = new MesosView(m_tabs);
+    m_kafkaView = new KafkaView(m_tabs);
     m_tabs->addTab(m_containerPage, tr("Containers"));
     m_tabs->addTab(m_marathonView, tr("Marathon"));
     m_tabs->addTab(m_mesosView, tr("Mesos agents"));
+    m_tabs->addTab(m_kafkaView, tr("Kafka lag"));
     m_tabs->setTabToolTip(ContainersTab, tr("Docker containers of every host (Alt+1)"));
     m_tabs->setTabToolTip(MarathonTab, tr("Marathon apps, tasks and deployments (Alt+2)"));
     m_tabs->setTabToolTip(MesosTab, tr("Mesos agents and their resources (Alt+3)"));
+    m_tabs->setTabToolTip(KafkaTab, tr("Kafka consumer-group lag, status and history (Alt+4)"));
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
         updateActions();
         updateTabs();
@@ -240,8 +249,55 @@ void MainWindow::buildUi()
     hostsLayout->setContentsMargins(0, 0, 0, 0);
     m_statusSummary = new QLabel(this);
     // Permanent: a transient message ("restart of web: done") must not hide host health.
+    m_alertStatus = new QLabel(this);
+    m_alertStatus->setObjectName(QStringLiteral("alertStatus"));
+    m_alertStatus->setTextFormat(Qt::RichText);
+    m_alertStatus->hide();
+    statusBar()->addPermanentWidget(m_alertStatus);
     statusBar()->addPermanentWidget(m_statusHosts);
     statusBar()->addPermanentWidget(m_statusSummary);
+
+    // The shared alert list, docked below the tabs: alerts of every environment at once.
+    m_alertsDock = new QDockWidget(tr("Alerts"), this);
+    m_alertsDock->setObjectName(QStringLiteral("alertsDock"));
+    m_alertsDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable
+                              | QDockWidget::DockWidgetFloatable);
+    m_alertsPanel = new AlertsPanel(m_alertsDock);
+    m_alertsDock->setWidget(m_alertsPanel);
+    addDockWidget(Qt::BottomDockWidgetArea, m_alertsDock);
+    m_alertsDock->hide(); // until setAlertBoard
+    connect(m_alertsPanel, &AlertsPanel::countsChanged, this, [this](int critical, int warning) {
+        if (critical + warning == 0) {
+            m_alertStatus->setText(tr("No alerts"));
+            return;
+        }
+        QStringList parts;
+        if (critical > 0)
+            parts << tr("<b style='color:#c62828'>%1 critical</b>").arg(critical);
+        if (warning > 0)
+            parts << tr("<span style='color:#b26a00'>%1 warning</span>").arg(warning);
+        m_alertStatus->setText(tr("Alerts: %1").arg(parts.join(QStringLiteral(", "))));
+    });
+    connect(m_alertsPanel,
+            &AlertsPanel::alertActivated,
+            this,
+            [this](const QString &environment, const QString &source, const QString &) {
+                for (int i = 0; i < m_stores.size(); ++i) {
+                    if (m_stores.at(i)->environment() == environment)
+                        switchToEnvironment(i);
+                }
+                if (source == QLatin1String("docker"))
+                    showTab(ContainersTab);
+                else if (source == QLatin1String("marathon"))
+                    showTab(MarathonTab);
+                else if (source == QLatin1String("mesos"))
+                    showTab(MesosTab);
+                else if (source == QLatin1String("kafka"))
+                    showTab(KafkaTab);
+            });
+    m_notifyCoalesce.setSingleShot(true);
+    m_notifyCoalesce.setInterval(1000);
+    connect(&m_notifyCoalesce, &QTimer::timeout, this, &MainWindow::showPendingNotifications);
 }
 
 void MainWindow::buildActions()
@@ -294,6 +350,7 @@ void MainWindow::buildActions()
         {ContainersTab, tr("&Containers")},
         {MarathonTab, tr("&Marathon")},
         {MesosTab, tr("Mesos &agents")},
+        {KafkaTab, tr("&Kafka lag")},
     };
 
     for (const auto &entry : tabEntries) {
@@ -312,6 +369,10 @@ void MainWindow::buildActions()
     auto *clear = new QShortcut(QKeySequence(Qt::Key_Escape), m_containerPage);
     clear->setContext(Qt::WidgetWithChildrenShortcut);
     connect(clear, &QShortcut::activated, m_filter, &QLineEdit::clear);
+    auto *alerts = m_alertsDock->toggleViewAction();
+    alerts->setText(tr("A&lerts"));
+    alerts->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    viewMenu->addAction(alerts);
     viewMenu->addSeparator();
     m_configDiffAction = viewMenu->addAction(tr("Config &diff…"));
     m_configDiffAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
@@ -377,9 +438,10 @@ void MainWindow::restoreSettings()
         settings.value(QStringLiteral("window/containerHeader")).toByteArray());
     m_marathonView->restoreState(settings.value(QStringLiteral("window/marathon")).toByteArray());
     m_mesosView->restoreState(settings.value(QStringLiteral("window/mesosHeader")).toByteArray());
+    m_kafkaView->restoreState(settings.value(QStringLiteral("window/kafka")).toByteArray());
     showTab(Tab(std::clamp(settings.value(QStringLiteral("window/tab"), 0).toInt(),
                            int(ContainersTab),
-                           int(MesosTab))));
+                           int(KafkaTab))));
     const QString env = settings.value(QStringLiteral("window/environment")).toString();
     int index = 0;
     for (int i = 0; i < m_stores.size(); ++i) {
@@ -407,6 +469,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     settings.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
     settings.setValue(QStringLiteral("window/marathon"), m_marathonView->saveState());
     settings.setValue(QStringLiteral("window/mesosHeader"), m_mesosView->saveState());
+    settings.setValue(QStringLiteral("window/kafka"), m_kafkaView->saveState());
     event->accept();
 }
 
@@ -443,6 +506,8 @@ void MainWindow::switchToEnvironment(int index)
     m_proxy->setHostId(QString());
     m_details->showContainer(store, QString());
     applyMarathonStores();
+    applyKafkaStore();
+    m_alertsPanel->setCurrentEnvironment(store->environment());
     updateBanner();
     updateStatusBar();
     updateActions();
@@ -539,7 +604,8 @@ void MainWindow::updateActions()
         a->setVisible(tab == MarathonTab);
     m_containerMenu->menuAction()->setVisible(tab == ContainersTab);
     m_marathonMenu->menuAction()->setVisible(tab == MarathonTab);
-    m_actionsToolbar->setVisible(tab != MesosTab); // Opsdeck never changes Mesos
+    // Opsdeck never changes Mesos or Kafka: no actions there.
+    m_actionsToolbar->setVisible(tab == ContainersTab || tab == MarathonTab);
 }
 
 void MainWindow::askAndRun(ContainerAction action)
@@ -697,11 +763,104 @@ void MainWindow::focusFilter()
         break;
     case MesosTab:
         break;
+    case KafkaTab:
+        m_kafkaView->focusFilter();
+        break;
     }
+}
+
+void MainWindow::setKafka(const QList<KafkaLagStore *> &stores)
+{
+    for (const QPointer<KafkaLagStore> &store : std::as_const(m_kafkaStores)) {
+        if (store)
+            disconnect(store, nullptr, this, nullptr);
+    }
+    m_kafkaStores.clear();
+    for (KafkaLagStore *store : stores) {
+        m_kafkaStores << store;
+        if (!store)
+            continue;
+        connect(store, &KafkaLagStore::clusterStatusChanged, this, &MainWindow::updateTabs);
+        connect(store, &KafkaLagStore::alertsChanged, this, &MainWindow::updateTabs);
+    }
+    applyKafkaStore();
+}
+
+void MainWindow::applyKafkaStore()
+{
+    KafkaLagStore *store = m_current >= 0 && m_current < m_kafkaStores.size()
+                               ? m_kafkaStores.at(m_current).data()
+                               : nullptr;
+    m_kafkaView->setStore(store);
+    updateTabs();
+}
+
+void MainWindow::setAlertBoard(AlertBoard *board)
+{
+    m_alertsPanel->setBoard(board);
+    m_alertsDock->setVisible(board != nullptr);
+    m_alertStatus->setVisible(board != nullptr);
+    if (!board)
+        return;
+    connect(board, &AlertBoard::raised, this, &MainWindow::onAlertRaised);
+    if (!m_tray && QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        m_tray->setToolTip(tr("Opsdeck"));
+        m_tray->show();
+    }
+}
+
+void MainWindow::onAlertRaised(const AlertRecord &record)
+{
+    // Each alert once; a burst (start-up, an outage) in one notification.
+    const Alert &a = record.alert;
+    m_pendingNotifications << tr("%1 · %2: %3").arg(a.environment, a.subject, a.message);
+    if (!m_notifyCoalesce.isActive())
+        m_notifyCoalesce.start();
+}
+
+void MainWindow::showPendingNotifications()
+{
+    if (m_pendingNotifications.isEmpty())
+        return;
+    const QStringList lines = std::exchange(m_pendingNotifications, {});
+    const QString title =
+        lines.size() == 1 ? tr("Opsdeck alert") : tr("Opsdeck: %1 new alerts").arg(lines.size());
+    QString body = lines.mid(0, 5).join(QLatin1Char('\n'));
+    if (lines.size() > 5)
+        body += QLatin1Char('\n') + tr("… and %1 more").arg(lines.size() - 5);
+    m_notificationsShown << title + QLatin1Char('\n') + body;
+    if (m_tray)
+        m_tray->showMessage(title, body, QSystemTrayIcon::Warning, 10000);
 }
 
 void MainWindow::updateTabs()
 {
+    {
+        // The Kafka tab's dot is its clusters' worst state; the text counts groups in trouble.
+        const KafkaLagStore *kafka = m_current >= 0 && m_current < m_kafkaStores.size()
+                                         ? m_kafkaStores.at(m_current).data()
+                                         : nullptr;
+        if (!kafka) {
+            m_tabs->setTabIcon(KafkaTab, QIcon());
+            m_tabs->setTabText(KafkaTab, tr("Kafka lag"));
+        } else {
+            SourceState worst = SourceState::Connected;
+            for (const QString &cluster : kafka->clusters()) {
+                const SourceState s = kafka->clusterStatus(cluster).state;
+                if (s == SourceState::Unreachable
+                    || (s == SourceState::Connecting && worst == SourceState::Connected))
+                    worst = s;
+            }
+            m_tabs->setTabIcon(KafkaTab, statusDot(stateColour(worst)));
+            QSet<QString> troubled;
+            for (const Alert &a : kafka->alerts())
+                troubled.insert(a.subject);
+            m_tabs->setTabText(KafkaTab,
+                               troubled.isEmpty() ? tr("Kafka lag")
+                                                  : tr("Kafka lag  ⚑ %1").arg(troubled.size()));
+        }
+    }
     // A dot per source in the tab bar: trouble is visible from any tab.
     const MarathonStore *marathon = m_current >= 0 && m_current < m_marathonStores.size()
                                         ? m_marathonStores.at(m_current)

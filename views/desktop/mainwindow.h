@@ -13,6 +13,8 @@
 #include <QTimer>
 
 class QAction;
+class QDockWidget;
+class QSystemTrayIcon;
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -25,17 +27,22 @@ class QTableView;
 class QToolBar;
 
 namespace Opsdeck::Models {
+class AlertBoard;
+struct AlertRecord;
 class ConfigProvider;
+class KafkaLagStore;
 class ContainerTableModel;
 class HostListModel;
 } // namespace Opsdeck::Models
 
 namespace Opsdeck::Views {
 
+class AlertsPanel;
 class ConfigDiffView;
 class ContainerDetailsWidget;
 class ContainerProxyModel;
 class MarathonView;
+class KafkaView;
 class MesosView;
 
 /// The desktop console: environment switcher and banner, then tabs per environment: the
@@ -56,6 +63,7 @@ public:
         ContainersTab,
         MarathonTab,
         MesosTab,
+        KafkaTab,
     };
 
     /// Marathon and Mesos per environment, index-aligned with the environments (the stores
@@ -64,6 +72,14 @@ public:
     void setMarathon(const QList<Models::MarathonStore *> &stores,
                      Models::MarathonOperations *operations);
 
+    /// Consumer-group lag per environment, index-aligned with the environments; nullptr for an
+    /// environment without Kafka. Not owned. Without this call the Kafka tab says "not
+    /// configured".
+    void setKafka(const QList<Models::KafkaLagStore *> &stores);
+    /// The estate's alerts (not owned): listed in the Alerts dock (Ctrl+Shift+A), counted in
+    /// the status bar and announced once each as a desktop notification where the desktop has a
+    /// system tray.
+    void setAlertBoard(Models::AlertBoard *board);
     /// Where the config diff viewer (Ctrl+D) reads configuration; not owned. Without it (or
     /// with nullptr) the menu entry is disabled.
     void setConfigProvider(Models::ConfigProvider *provider);
@@ -72,7 +88,7 @@ public:
 
     void switchToEnvironment(int index);
     QString currentEnvironment() const;
-    /// Shows a tab (Alt+1 … Alt+3); the environment switch keeps it.
+    /// Shows a tab (Alt+1 … Alt+4); the environment switch keeps it.
     void showTab(Tab tab);
     Tab currentTab() const;
 
@@ -103,6 +119,17 @@ public:
 
     MesosView *mesosView() const { return m_mesosView; }
 
+    KafkaView *kafkaView() const { return m_kafkaView; }
+
+    AlertsPanel *alertsPanel() const { return m_alertsPanel; }
+
+    QDockWidget *alertsDock() const { return m_alertsDock; }
+
+    QLabel *alertStatus() const { return m_alertStatus; }
+
+    /// Desktop notifications shown so far (each alert once, bursts in one); for tests.
+    QStringList notificationsShown() const { return m_notificationsShown; }
+
     QAction *configDiffAction() const { return m_configDiffAction; }
 
     /// The config diff viewer once opened, else nullptr.
@@ -124,6 +151,9 @@ private:
     void updateEnvironmentLabels();
     void updateTabs();
     void applyMarathonStores();
+    void applyKafkaStore();
+    void onAlertRaised(const Models::AlertRecord &record);
+    void showPendingNotifications();
     void focusFilter();
     void onSelectionChanged();
     void onHostSelected();
@@ -150,6 +180,15 @@ private:
     QWidget *m_containerPage = nullptr;
     MarathonView *m_marathonView = nullptr;
     MesosView *m_mesosView = nullptr;
+    KafkaView *m_kafkaView = nullptr;
+    QList<QPointer<Models::KafkaLagStore>> m_kafkaStores; ///< not owned, index-aligned
+    AlertsPanel *m_alertsPanel = nullptr;
+    QDockWidget *m_alertsDock = nullptr;
+    QLabel *m_alertStatus = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    QStringList m_pendingNotifications;
+    QStringList m_notificationsShown;
+    QTimer m_notifyCoalesce;
     QMenu *m_containerMenu = nullptr;
     QMenu *m_marathonMenu = nullptr;
     QToolBar *m_actionsToolbar = nullptr;

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The desktop console offscreen, over stores filled by hand and a recording fake of the actions.
+#include "models/alertboard.h"
 #include "models/containertablemodel.h"
+#include "models/kafkalag.h"
+#include "views/desktop/alertspanel.h"
 #include "views/desktop/confirmactiondialog.h"
 #include "views/desktop/containerdetailswidget.h"
+#include "views/desktop/kafkaview.h"
 #include "views/desktop/mainwindow.h"
 
 #include <QAction>
@@ -10,12 +14,14 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTest>
@@ -76,6 +82,8 @@ private slots:
     void readOnlyEnvironmentDisablesActionsWithReason();
     void flaggedRowsCarryTheReason();
     void secretsAreMaskedUntilRevealed();
+    void alertsDockListsEveryEnvironmentAndNotifiesOnce();
+    void kafkaTabFollowsTheEnvironment();
 
 private:
     int rowOf(const QString &name) const;
@@ -292,6 +300,103 @@ void tst_MainWindow::secretsAreMaskedUntilRevealed()
     QVERIFY(!m_window->details()->summaryView()->toPlainText().contains(QStringLiteral("hunter2")));
     m_window->details()->revealSecrets()->setChecked(true);
     QCOMPARE(env->item(0, 1)->text(), QStringLiteral("hunter2"));
+}
+
+void tst_MainWindow::alertsDockListsEveryEnvironmentAndNotifiesOnce()
+{
+    AlertBoard board;
+    board.setClearHoldMs(0);
+    QVERIFY(!m_window->alertsDock()->isVisibleTo(m_window));
+    m_window->setAlertBoard(&board);
+    QVERIFY(m_window->alertsDock()->isVisibleTo(m_window));
+    QCOMPARE(m_window->alertsPanel()->summary()->text(), QStringLiteral("No alerts."));
+
+    auto alert =
+        [](const char *env, const char *key, Alert::Severity severity, const char *source) {
+            Alert a;
+            a.environment = QLatin1String(env);
+            a.key = QLatin1String(key);
+            a.source = QLatin1String(source);
+            a.subject = QLatin1String(key);
+            a.message = QStringLiteral("it broke");
+            a.severity = severity;
+            return a;
+        };
+    board.publish(QStringLiteral("p"),
+                  {alert("Production", "crash", Alert::Severity::Critical, "docker"),
+                   alert("Staging", "lag", Alert::Severity::Warning, "kafka")});
+    QTableView *table = m_window->alertsPanel()->table();
+    QCOMPARE(table->model()->rowCount(), 2);
+    // Critical first, whichever environment is shown.
+    QCOMPARE(table->model()->index(0, AlertTableModel::EnvironmentColumn).data().toString(),
+             QStringLiteral("Production"));
+    QVERIFY(m_window->alertStatus()->text().contains(QStringLiteral("1 critical")));
+    QVERIFY(m_window->alertStatus()->text().contains(QStringLiteral("1 warning")));
+    // Only this environment (Staging is current).
+    m_window->alertsPanel()->onlyCurrent()->setChecked(true);
+    QCOMPARE(table->model()->rowCount(), 1);
+    m_window->alertsPanel()->onlyCurrent()->setChecked(false);
+
+    // One notification for the burst, none again while the alerts last.
+    QTRY_COMPARE(m_window->notificationsShown().size(), 1);
+    QVERIFY(m_window->notificationsShown().at(0).contains(QStringLiteral("2 new alerts")));
+    board.publish(QStringLiteral("p"),
+                  {alert("Production", "crash", Alert::Severity::Critical, "docker"),
+                   alert("Staging", "lag", Alert::Severity::Critical, "kafka")});
+    QTest::qWait(1200);
+    QCOMPARE(m_window->notificationsShown().size(), 1);
+
+    // Activating the Production alert switches there and to its tab.
+    m_window->showTab(Views::MainWindow::MesosTab);
+    int row = -1;
+    for (int r = 0; r < table->model()->rowCount(); ++r) {
+        if (table->model()->index(r, AlertTableModel::SubjectColumn).data().toString()
+            == QLatin1String("crash"))
+            row = r;
+    }
+    QVERIFY(row >= 0);
+    emit table->activated(table->model()->index(row, AlertTableModel::MessageColumn));
+    QCOMPARE(m_window->currentEnvironment(), QStringLiteral("Production"));
+    QCOMPARE(m_window->currentTab(), Views::MainWindow::ContainersTab);
+
+    board.publish(QStringLiteral("p"), {});
+    QCOMPARE(table->model()->rowCount(), 0);
+    QCOMPARE(m_window->alertStatus()->text(), QStringLiteral("No alerts"));
+    m_window->setAlertBoard(nullptr);
+}
+
+void tst_MainWindow::kafkaTabFollowsTheEnvironment()
+{
+    KafkaConfig config;
+    KafkaClusterConfig cluster;
+    cluster.name = QStringLiteral("main");
+    cluster.bootstrapServers = QStringLiteral("127.0.0.1:9");
+    cluster.groups = {KafkaGroupConfig{QStringLiteral("billing"), {}, {}}};
+    config.clusters = {cluster};
+    KafkaLagStore production(QStringLiteral("Production"), config);
+    qint64 now = 1'700'000'000'000;
+    production.setClock([&now] { return now; });
+    KafkaSample sample;
+    sample.cluster = QStringLiteral("main");
+    sample.timeMs = now;
+    KafkaGroupOffsets group;
+    group.group = QStringLiteral("billing");
+    group.partitions = {KafkaPartitionOffsets{QStringLiteral("payments"), 0, 10, 50, -1, {}}};
+    sample.groups = {group};
+    production.applySample(sample);
+    production.flush();
+
+    m_window->setKafka({nullptr, &production, nullptr});
+    QTest::keyClick(m_window, Qt::Key_4, Qt::AltModifier);
+    QCOMPARE(m_window->currentTab(), Views::MainWindow::KafkaTab);
+    QCOMPARE(m_window->kafkaView()->store(), nullptr); // Staging has no Kafka
+    m_window->switchToEnvironment(1);
+    QCOMPARE(m_window->currentTab(), Views::MainWindow::KafkaTab);
+    QCOMPARE(m_window->kafkaView()->store(), &production);
+    QCOMPARE(m_window->kafkaView()->groupTable()->model()->rowCount(), 1);
+    m_window->switchToEnvironment(2);
+    QCOMPARE(m_window->kafkaView()->store(), nullptr);
+    m_window->setKafka({});
 }
 
 QTEST_MAIN(tst_MainWindow)
