@@ -3,6 +3,7 @@
 
 #include "app/estate.h"
 #include "models/containertablemodel.h"
+#include "models/kafkalag.h"
 #include "models/marathonstore.h"
 
 #include <QCoreApplication>
@@ -13,6 +14,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace Opsdeck::App {
@@ -188,6 +190,114 @@ void marathonText(QTextStream &ts, const MarathonStore *store, const Environment
     }
 }
 
+QJsonValue rounded(double v)
+{
+    return std::round(v * 100.0) / 100.0;
+}
+
+/// The `kafka` object of an environment: its clusters, then every watched group with its lag per
+/// topic and partition, rates, time lag and time to catch up (null: never at the current rates).
+QJsonObject kafkaJson(const KafkaLagStore &store)
+{
+    QJsonArray clusters;
+    for (const QString &name : store.clusters()) {
+        QJsonObject o = sourceJson(store.clusterStatus(name));
+        o.insert(QStringLiteral("name"), name);
+        clusters.append(o);
+    }
+    QJsonArray groups;
+    for (const QString &key : store.groupKeys()) {
+        const KafkaGroupState *g = store.group(key);
+        if (!g)
+            continue;
+        QJsonArray topics;
+        QJsonObject topic;
+        QJsonArray partitions;
+        qint64 topicLag = 0;
+        auto closeTopic = [&] {
+            if (topic.isEmpty())
+                return;
+            topic.insert(QStringLiteral("lag"), topicLag);
+            topic.insert(QStringLiteral("partitions"), partitions);
+            topics.append(topic);
+            topic = {};
+            partitions = {};
+            topicLag = 0;
+        };
+        for (const KafkaPartitionState &p : g->partitions) {
+            if (topic.value(QStringLiteral("topic")).toString() != p.topic) {
+                closeTopic();
+                topic.insert(QStringLiteral("topic"), p.topic);
+            }
+            topicLag += p.lag;
+            QJsonObject po{{QStringLiteral("partition"), p.partition},
+                           {QStringLiteral("committed"),
+                            p.hasCommit() ? QJsonValue(p.committed) : QJsonValue()},
+                           {QStringLiteral("logEnd"), p.logEnd},
+                           {QStringLiteral("lag"), p.lag},
+                           {QStringLiteral("timeLagS"), rounded(p.timeLagS)},
+                           {QStringLiteral("status"), nameOf(p.status)}};
+            if (!p.error.isEmpty())
+                po.insert(QStringLiteral("error"), p.error);
+            partitions.append(po);
+        }
+        closeTopic();
+        QJsonObject go{
+            {QStringLiteral("cluster"), g->cluster},
+            {QStringLiteral("group"), g->group},
+            {QStringLiteral("status"), nameOf(g->status)},
+            {QStringLiteral("lag"), g->lag},
+            {QStringLiteral("maxPartitionLag"), g->maxPartitionLag},
+            {QStringLiteral("timeLagS"), rounded(g->timeLagS)},
+            {QStringLiteral("timeLagIsLowerBound"), g->timeLagIsLowerBound},
+            {QStringLiteral("produceRate"), rounded(g->produceRate)},
+            {QStringLiteral("consumeRate"), rounded(g->consumeRate)},
+            {QStringLiteral("trend"), rounded(g->trend)},
+            {QStringLiteral("catchUpS"), g->catchUpS ? rounded(*g->catchUpS) : QJsonValue()},
+            {QStringLiteral("threshold"), nameOf(g->level)},
+            {QStringLiteral("topics"), topics},
+        };
+        if (!g->levelReason.isEmpty())
+            go.insert(QStringLiteral("thresholdReason"), g->levelReason);
+        if (!g->error.isEmpty())
+            go.insert(QStringLiteral("error"), g->error);
+        groups.append(go);
+    }
+    return {{QStringLiteral("clusters"), clusters}, {QStringLiteral("groups"), groups}};
+}
+
+void kafkaText(QTextStream &ts, const KafkaLagStore &store)
+{
+    for (const QString &name : store.clusters()) {
+        const HostStatus st = store.clusterStatus(name);
+        ts << "  " << pad(tr("Kafka %1").arg(name), 24) << ' ' << pad(nameOf(st.state), 12)
+           << st.error << "\n";
+    }
+    const QStringList keys = store.groupKeys();
+    if (keys.isEmpty())
+        return;
+    ts << "  " << pad(tr("GROUP"), 24) << ' ' << pad(tr("STATUS"), 7) << ' ' << pad(tr("LAG"), 10)
+       << ' ' << pad(tr("TIME LAG"), 9) << ' ' << pad(tr("PRODUCE/S"), 10) << ' '
+       << pad(tr("CONSUME/S"), 10) << ' ' << pad(tr("CATCH-UP"), 10) << ' ' << tr("THRESHOLD")
+       << "\n";
+    for (const QString &key : keys) {
+        const KafkaGroupState *g = store.group(key);
+        if (!g)
+            continue;
+        const QString timeLag = (g->timeLagIsLowerBound ? QStringLiteral("≥") : QString())
+                                + formatKafkaDuration(g->timeLagS);
+        ts << "  " << pad(key, 24) << ' ' << pad(nameOf(g->status), 7) << ' '
+           << pad(formatKafkaCount(g->lag), 10) << ' ' << pad(timeLag, 9) << ' '
+           << pad(QString::number(g->produceRate, 'f', 1), 10) << ' '
+           << pad(QString::number(g->consumeRate, 'f', 1), 10) << ' '
+           << pad(g->catchUpS ? formatKafkaDuration(*g->catchUpS) : tr("never"), 10) << ' '
+           << (g->levelReason.isEmpty() ? nameOf(g->level) : g->levelReason);
+        if (!g->error.isEmpty())
+            ts << "  " << g->error;
+        ts << "\n";
+    }
+}
+
 } // namespace
 
 QJsonObject statusJson(const Estate &estate)
@@ -195,6 +305,7 @@ QJsonObject statusJson(const Estate &estate)
     QJsonArray envs;
     int unreachable = 0;
     int flagged = 0;
+    int overThreshold = 0;
     for (const EnvironmentStore *store : estate.stores()) {
         const EnvironmentConfig *cfg = estate.environment(store->environment());
         QJsonArray hosts;
@@ -257,12 +368,20 @@ QJsonObject statusJson(const Estate &estate)
         const QJsonObject marathon = marathonJson(estate.marathonStore(store->environment()), cfg);
         for (auto it = marathon.begin(); it != marathon.end(); ++it)
             env.insert(it.key(), it.value());
+        if (const KafkaLagStore *kafka = estate.kafkaStore(store->environment())) {
+            env.insert(QStringLiteral("kafka"), kafkaJson(*kafka));
+            for (const QString &key : kafka->groupKeys()) {
+                const KafkaGroupState *g = kafka->group(key);
+                overThreshold += g && g->level != ThresholdLevel::None ? 1 : 0;
+            }
+        }
         envs.append(env);
     }
     return QJsonObject{{QStringLiteral("environments"), envs},
                        {QStringLiteral("summary"),
                         QJsonObject{{QStringLiteral("unreachableHosts"), unreachable},
-                                    {QStringLiteral("flaggedContainers"), flagged}}}};
+                                    {QStringLiteral("flaggedContainers"), flagged},
+                                    {QStringLiteral("kafkaGroupsOverThreshold"), overThreshold}}}};
 }
 
 QString statusText(const Estate &estate)
@@ -291,6 +410,8 @@ QString statusText(const Estate &estate)
             ts << "\n";
         }
         marathonText(ts, estate.marathonStore(store->environment()), cfg);
+        if (const KafkaLagStore *kafka = estate.kafkaStore(store->environment()))
+            kafkaText(ts, *kafka);
         const QList<Container> list = sortedContainers(*store);
         if (list.isEmpty()) {
             ts << tr("  (no containers)") << "\n\n";
@@ -335,6 +456,18 @@ int statusExitCode(const Estate &estate)
             }
             for (const MarathonDeployment &d : m->deployments()) {
                 if (m->isStuck(d.id))
+                    return 1;
+            }
+        }
+        // Kafka: a cluster that cannot be read, a group that cannot, a breached threshold.
+        if (const KafkaLagStore *kafka = estate.kafkaStore(store->environment())) {
+            for (const QString &cluster : kafka->clusters()) {
+                if (kafka->clusterStatus(cluster).state != SourceState::Connected)
+                    return 1;
+            }
+            for (const QString &key : kafka->groupKeys()) {
+                const KafkaGroupState *g = kafka->group(key);
+                if (g && (g->level != ThresholdLevel::None || !g->error.isEmpty()))
                     return 1;
             }
         }
@@ -393,6 +526,23 @@ int runStatus(const OpsdeckConfig &config, const StatusOptions &options)
             ++pending;
             QObject::connect(mesos, &Connectors::MesosConnector::polled, &loop, settleOnce());
         }
+        // Kafka: two samples three seconds apart, so that rates and time to catch up exist
+        // (consumers commit every few seconds); one is enough when the cluster cannot be read.
+        for (Connectors::KafkaConnector *kafka : estate.kafkaConnectors(env.name)) {
+            ++pending;
+            const auto settle = settleOnce();
+            auto samples = std::make_shared<int>(0);
+            QObject::connect(kafka,
+                             &Connectors::KafkaConnector::sampleReady,
+                             &loop,
+                             [kafka, settle, samples](const KafkaSample &sample) {
+                                 if (++*samples >= 2 || !sample.error.isEmpty())
+                                     settle();
+                                 else
+                                     QTimer::singleShot(
+                                         1000, kafka, [kafka] { kafka->refreshNow(); });
+                             });
+        }
     }
     estate.start();
     if (pending > 0) {
@@ -403,6 +553,10 @@ int runStatus(const OpsdeckConfig &config, const StatusOptions &options)
         store->flush();
     for (MarathonStore *store : estate.marathonStores())
         store->flush();
+    for (const EnvironmentStore *store : estate.stores()) {
+        if (KafkaLagStore *kafka = estate.kafkaStore(store->environment()))
+            kafka->flush();
+    }
     const QByteArray text = options.json
                                 ? QJsonDocument(statusJson(estate)).toJson(QJsonDocument::Indented)
                                 : statusText(estate).toUtf8();

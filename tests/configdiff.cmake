@@ -26,3 +26,7 @@ opsdeck_add_test(NAME tst_alertboard SOURCES unit/models/tst_alertboard.cpp
 # The estate's alert rules on the demo estate (Consul checks, crash loop, gave up, stuck deployment).
 opsdeck_add_test(NAME tst_estatealerts SOURCES integration/app/tst_estatealerts.cpp
                  LIBS opsdeck_app opsdeck_sim LABELS integration)
+# Kafka lag end to end on the demo estate (mock cluster in-process): rising lag, threshold alert,
+# status JSON.
+opsdeck_add_test(NAME tst_demokafka SOURCES integration/app/tst_demokafka.cpp
+                 LIBS opsdeck_app opsdeck_sim LABELS integration)

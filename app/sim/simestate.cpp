@@ -571,7 +571,11 @@ bool SimEstate::buildEnvironment(int index)
         m_owned << kafka;
         kafka->setTimeScale(m_options.timeScale);
         kafka->addTopic({QStringLiteral("orders"), 6, spec.production ? 40.0 : 8.0});
-        kafka->addTopic({QStringLiteral("payments"), 3, spec.production ? 15.0 : 3.0});
+        // Production's billing is already 2,000 payments behind when the demo starts.
+        kafka->addTopic({QStringLiteral("payments"),
+                         3,
+                         spec.production ? 15.0 : 3.0,
+                         spec.production ? 2000 : 0});
         kafka->addTopic({QStringLiteral("inventory-events"), 3, spec.production ? 25.0 : 5.0});
         kafka->addGroup(
             {QStringLiteral("order-fulfilment"), QStringLiteral("orders"), 1.5, 0.0, 120});

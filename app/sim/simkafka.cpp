@@ -173,6 +173,8 @@ bool SimKafka::start(int brokers)
         state.consumed = QList<double>(partitions, 0.0);
         state.committed = QList<qint64>(partitions, -1);
     }
+    for (const Topic &topic : std::as_const(m_topics))
+        m_produceCarry[topic.name] += std::max(0, topic.backlog);
     m_clock.start();
     m_lastTickMs = 0;
     m_timer.start();

@@ -29,6 +29,9 @@ public:
         QString name;
         int partitions = 3;
         double messagesPerSecond = 20; ///< over all partitions
+        /// Messages already waiting when the simulation starts (produced on its first tick), so
+        /// that a group which falls behind is behind from the start.
+        int backlog = 0;
     };
 
     struct Group
