@@ -483,10 +483,15 @@ QString ConfigDiff::toUnifiedDiff(const DiffOutputOptions &options) const
                     const DiffCell &cb = row.cells.at(other);
                     if (ca.value == cb.value)
                         continue;
+                    // "Staging/edge/file/etc/nginx/nginx.conf": one slash between the parts
+                    // even when the key is an absolute path.
+                    QString key = row.key;
+                    while (key.startsWith(QLatin1Char('/')))
+                        key.remove(0, 1);
                     const QString labelA =
-                        envA + QLatin1Char('/') + section(row) + QLatin1Char('/') + row.key;
+                        envA + QLatin1Char('/') + section(row) + QLatin1Char('/') + key;
                     const QString labelB =
-                        envB + QLatin1Char('/') + section(row) + QLatin1Char('/') + row.key;
+                        envB + QLatin1Char('/') + section(row) + QLatin1Char('/') + key;
                     if (row.secret && !options.revealSecrets) {
                         out += QStringLiteral("Secret values %1 and %2 differ (masked)\n")
                                    .arg(labelA, labelB);

@@ -574,8 +574,8 @@ void tst_ConfigDiff::unifiedDiffOfFiles()
                                                             b)})});
     QCOMPARE(diff.toUnifiedDiff(),
              QStringLiteral(
-                 "--- A/edge/file//etc/nginx/nginx.conf\n"
-                 "+++ B/edge/file//etc/nginx/nginx.conf\n"
+                 "--- A/edge/file/etc/nginx/nginx.conf\n"
+                 "+++ B/edge/file/etc/nginx/nginx.conf\n"
                  "@@ -7,7 +7,7 @@\n"
                  " line 7\n line 8\n line 9\n-line 10\n+line ten\n line 11\n line 12\n line 13\n"
                  "@@ -18,3 +18,4 @@\n"
