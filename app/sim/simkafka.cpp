@@ -173,8 +173,16 @@ bool SimKafka::start(int brokers)
         state.consumed = QList<double>(partitions, 0.0);
         state.committed = QList<qint64>(partitions, -1);
     }
-    for (const Topic &topic : std::as_const(m_topics))
+    // The backlog is in the log before anyone reads it: produced and delivered now.
+    bool backlog = false;
+    for (const Topic &topic : std::as_const(m_topics)) {
         m_produceCarry[topic.name] += std::max(0, topic.backlog);
+        backlog = backlog || topic.backlog > 0;
+    }
+    if (backlog) {
+        produce(0);
+        rd_kafka_flush(m_producer, 5000); // serves the delivery reports
+    }
     m_clock.start();
     m_lastTickMs = 0;
     m_timer.start();

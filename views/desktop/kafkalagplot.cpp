@@ -505,8 +505,19 @@ void KafkaLagPlot::updateRanges()
             newest = std::max(newest, m_store->now());
         if (newest == 0)
             newest = QDateTime::currentMSecsSinceEpoch();
+        // While the history is shorter than the span, the curves fill the width instead of
+        // huddling at the right edge (as in the first minutes after start).
+        double lower = keyOf(newest - m_liveSpanMs);
+        double oldest = keyOf(newest);
+        for (const Curve &c : std::as_const(m_curves)) {
+            if (!c.lag->data()->isEmpty())
+                oldest = std::min(oldest, c.lag->data()->constBegin()->key);
+        }
+        const double upper = keyOf(newest);
+        const double pad = std::max(10.0, (upper - oldest) * 0.05);
+        lower = std::max(lower, std::min(oldest - pad, upper - 60.0));
         m_settingRange = true;
-        m_plot->xAxis->setRange(keyOf(newest - m_liveSpanMs), keyOf(newest));
+        m_plot->xAxis->setRange(lower, upper);
         m_settingRange = false;
     }
     updateLagAxis();
