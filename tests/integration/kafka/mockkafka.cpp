@@ -96,34 +96,42 @@ rd_kafka_t *MockKafka::producer()
 
 bool MockKafka::produce(const QString &topic, const QList<int> &counts)
 {
+    return produceMany({{topic, counts}});
+}
+
+bool MockKafka::produceMany(const QMap<QString, QList<int>> &topics)
+{
     rd_kafka_t *handle = producer();
     if (!handle)
         return false;
-    const QByteArray name = topic.toUtf8();
     static const char payload[] = "opsdeck";
-    for (int partition = 0; partition < counts.size(); ++partition) {
-        for (int i = 0; i < counts.at(partition); ++i) {
-            rd_kafka_vu_t vus[4] = {};
-            vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
-            vus[0].u.cstr = name.constData();
-            vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
-            vus[1].u.i32 = int32_t(partition);
-            vus[2].vtype = RD_KAFKA_VTYPE_VALUE;
-            vus[2].u.mem.ptr = const_cast<char *>(payload);
-            vus[2].u.mem.size = sizeof payload - 1;
-            vus[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
-            vus[3].u.i = RD_KAFKA_MSG_F_COPY;
-            for (;;) {
-                rd_kafka_error_t *error = rd_kafka_produceva(handle, vus, 4);
-                if (!error)
-                    break;
-                const rd_kafka_resp_err_t err = rd_kafka_error_code(error);
-                rd_kafka_error_destroy(error);
-                if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-                    m_error = QString::fromUtf8(rd_kafka_err2str(err));
-                    return false;
+    for (auto topic = topics.cbegin(); topic != topics.cend(); ++topic) {
+        const QByteArray name = topic.key().toUtf8();
+        const QList<int> &counts = topic.value();
+        for (int partition = 0; partition < counts.size(); ++partition) {
+            for (int i = 0; i < counts.at(partition); ++i) {
+                rd_kafka_vu_t vus[4] = {};
+                vus[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+                vus[0].u.cstr = name.constData();
+                vus[1].vtype = RD_KAFKA_VTYPE_PARTITION;
+                vus[1].u.i32 = int32_t(partition);
+                vus[2].vtype = RD_KAFKA_VTYPE_VALUE;
+                vus[2].u.mem.ptr = const_cast<char *>(payload);
+                vus[2].u.mem.size = sizeof payload - 1;
+                vus[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+                vus[3].u.i = RD_KAFKA_MSG_F_COPY;
+                for (;;) {
+                    rd_kafka_error_t *error = rd_kafka_produceva(handle, vus, 4);
+                    if (!error)
+                        break;
+                    const rd_kafka_resp_err_t err = rd_kafka_error_code(error);
+                    rd_kafka_error_destroy(error);
+                    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                        m_error = QString::fromUtf8(rd_kafka_err2str(err));
+                        return false;
+                    }
+                    rd_kafka_poll(handle, 10);
                 }
-                rd_kafka_poll(handle, 10);
             }
         }
     }

@@ -35,6 +35,9 @@ public:
     bool createTopic(const QString &topic, int partitions);
     /// Produces @p counts[i] messages to partition i of @p topic and waits until delivered.
     bool produce(const QString &topic, const QList<int> &counts);
+    /// The same for many topics, flushed once (the producer learns each new topic's metadata
+    /// on a one-second timer: a flush per new topic costs a second).
+    bool produceMany(const QMap<QString, QList<int>> &topics);
     /// Commits synchronously from a consumer handle with group.id = @p group that never joins
     /// (the mock accepts that while nobody joined the group).
     bool commit(const QString &group, const QString &topic, const QMap<int, qint64> &offsets);
