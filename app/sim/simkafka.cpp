@@ -296,7 +296,9 @@ void SimKafka::commit(GroupState &state, double seconds, double now)
     double factor = state.group.consumeFactor;
     if (state.group.swing != 0.0 && state.group.swingPeriodS > 0)
         factor +=
-            state.group.swing * std::sin(2.0 * std::numbers::pi * now / state.group.swingPeriodS);
+            // Minus: the swing begins with the slow half, so a group set to fall behind does so
+            // from the start.
+            -state.group.swing * std::sin(2.0 * std::numbers::pi * now / state.group.swingPeriodS);
     factor = std::max(0.0, factor);
     const double perPartition = topic->messagesPerSecond / double(state.consumed.size());
     const QByteArray name = topic->name.toUtf8();
