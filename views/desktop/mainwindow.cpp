@@ -799,6 +799,9 @@ void MainWindow::setAlertBoard(AlertBoard *board)
 {
     m_alertsPanel->setBoard(board);
     m_alertsDock->setVisible(board != nullptr);
+    // A few rows by default: the tabs above keep most of the height (a saved layout wins).
+    if (board && !QSettings().contains(QStringLiteral("window/state")))
+        resizeDocks({m_alertsDock}, {170}, Qt::Vertical);
     m_alertStatus->setVisible(board != nullptr);
     if (!board)
         return;
