@@ -213,7 +213,12 @@ public:
         FlagSettings s;
         if (!node.IsDefined() || node.IsNull())
             return s;
-        expectMap(node, path, {QStringLiteral("crash_loop"), QStringLiteral("config_diff")});
+        expectMap(node,
+                  path,
+                  {QStringLiteral("crash_loop"),
+                   QStringLiteral("config_diff"),
+                   QStringLiteral("alerts"),
+                   QStringLiteral("serve")});
         const YAML::Node cl = node["crash_loop"];
         if (!cl.IsDefined() || cl.IsNull())
             return s;
@@ -228,6 +233,171 @@ public:
         s.crashWindowMs = optionalDuration(cl, clPath, "window", s.crashWindowMs);
         s.clearAfterMs = optionalDuration(cl, clPath, "clear_after", s.clearAfterMs);
         s.manualGraceMs = optionalDuration(cl, clPath, "manual_grace", s.manualGraceMs);
+        return s;
+    }
+
+    /// `settings.alerts` (issue 6): the board's clear hold and the webhooks.
+    AlertSettings alerts(const YAML::Node &node, const QString &path) const
+    {
+        AlertSettings a;
+        if (!node.IsDefined() || node.IsNull())
+            return a;
+        expectMap(node, path, {QStringLiteral("clear_hold"), QStringLiteral("webhooks")});
+        a.clearHoldMs = optionalDuration(node, path, "clear_hold", 0);
+        const YAML::Node hooks = node["webhooks"];
+        if (!hooks.IsDefined() || hooks.IsNull())
+            return a;
+        const QString p = join(path, QStringLiteral("webhooks"));
+        if (!hooks.IsSequence())
+            fail(hooks, p, tr("expected a list of webhooks"));
+        QSet<QString> names;
+        for (std::size_t i = 0; i < hooks.size(); ++i) {
+            WebhookConfig w = webhook(hooks[i], index(p, i));
+            if (names.contains(w.name))
+                fail(hooks[i]["name"],
+                     join(index(p, i), QStringLiteral("name")),
+                     tr("webhook name '%1' is used twice").arg(w.name));
+            names.insert(w.name);
+            a.webhooks << w;
+        }
+        return a;
+    }
+
+    WebhookConfig webhook(const YAML::Node &node, const QString &path) const
+    {
+        refuseLiteralSecret(node, path, "headers", "headers_env");
+        expectMap(node,
+                  path,
+                  {QStringLiteral("name"),
+                   QStringLiteral("url"),
+                   QStringLiteral("url_env"),
+                   QStringLiteral("format"),
+                   QStringLiteral("min_severity"),
+                   QStringLiteral("cooldown"),
+                   QStringLiteral("timeout"),
+                   QStringLiteral("headers_env")});
+        WebhookConfig w;
+        w.name = requiredString(node, path, "name");
+        static const QRegularExpression namePattern(QStringLiteral("^[A-Za-z0-9_.-]+$"));
+        if (!namePattern.match(w.name).hasMatch())
+            fail(node["name"],
+                 join(path, QStringLiteral("name")),
+                 tr("a webhook name is letters, digits, '.', '_' and '-', found '%1'").arg(w.name));
+        const bool hasUrl = node["url"].IsDefined() && !node["url"].IsNull();
+        w.urlEnv = variableName(node, path, "url_env");
+        if (hasUrl == !w.urlEnv.isEmpty())
+            fail(node,
+                 join(path, QStringLiteral("url")),
+                 tr("give either url or url_env (the name of a variable holding the URL)"));
+        if (hasUrl) {
+            const QString p = join(path, QStringLiteral("url"));
+            w.url = scalar(node["url"], p).trimmed();
+            const QUrl url(w.url, QUrl::StrictMode);
+            if (!url.isValid()
+                || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
+                || url.host().isEmpty())
+                fail(node["url"], p, tr("expected an http:// or https:// URL with a host"));
+            if (!url.userInfo().isEmpty())
+                fail(node["url"],
+                     p,
+                     tr("no user or password in the URL: put an Authorization header in the "
+                        "variable named by headers_env"));
+        }
+        const QString format = optionalString(node, path, "format");
+        if (format.isEmpty() || format == QLatin1String("json"))
+            w.format = WebhookConfig::Format::Json;
+        else if (format == QLatin1String("slack"))
+            w.format = WebhookConfig::Format::Slack;
+        else
+            fail(node["format"],
+                 join(path, QStringLiteral("format")),
+                 tr("expected json or slack, found '%1'").arg(format));
+        const QString severity = optionalString(node, path, "min_severity");
+        if (severity.isEmpty() || severity == QLatin1String("warning"))
+            w.minSeverity = Alert::Severity::Warning;
+        else if (severity == QLatin1String("critical"))
+            w.minSeverity = Alert::Severity::Critical;
+        else
+            fail(node["min_severity"],
+                 join(path, QStringLiteral("min_severity")),
+                 tr("expected warning or critical, found '%1'").arg(severity));
+        // A cooldown of 0 sends every start and end as it happens.
+        const YAML::Node cooldown = node["cooldown"];
+        if (cooldown.IsDefined() && !cooldown.IsNull()) {
+            const QString p = join(path, QStringLiteral("cooldown"));
+            const Result<qint64> d = parseDuration(scalar(cooldown, p));
+            if (!d.ok())
+                fail(cooldown, p, d.error());
+            w.cooldownMs = d.value();
+        }
+        w.timeoutMs = optionalDuration(node, path, "timeout", w.timeoutMs);
+        w.headersEnv = variableName(node, path, "headers_env");
+        return w;
+    }
+
+    /// `settings.serve` (issue 6): defaults for `opsdeck serve`.
+    ServeSettings serve(const YAML::Node &node, const QString &path) const
+    {
+        ServeSettings s;
+        if (!node.IsDefined() || node.IsNull())
+            return s;
+        expectMap(node,
+                  path,
+                  {QStringLiteral("listen"),
+                   QStringLiteral("tokens"),
+                   QStringLiteral("anonymous"),
+                   QStringLiteral("origins"),
+                   QStringLiteral("tls_cert"),
+                   QStringLiteral("tls_key"),
+                   QStringLiteral("web_root")});
+        s.listen = optionalString(node, path, "listen");
+        if (!s.listen.isEmpty()) {
+            const QRegularExpressionMatch m = kHostPortPattern.match(s.listen);
+            const int port = m.hasMatch() ? m.captured(2).toInt() : 0;
+            if (port < 1 || port > 65535)
+                fail(node["listen"],
+                     join(path, QStringLiteral("listen")),
+                     tr("expected host:port, like 127.0.0.1:8765, found '%1'").arg(s.listen));
+        }
+        s.tokensFile = readableFile(node, path, "tokens");
+        s.anonymous = optionalString(node, path, "anonymous");
+        if (!s.anonymous.isEmpty() && s.anonymous != QLatin1String("read")
+            && s.anonymous != QLatin1String("refuse"))
+            fail(node["anonymous"],
+                 join(path, QStringLiteral("anonymous")),
+                 tr("expected read or refuse, found '%1'").arg(s.anonymous));
+        const YAML::Node origins = node["origins"];
+        if (origins.IsDefined() && !origins.IsNull()) {
+            const QString p = join(path, QStringLiteral("origins"));
+            if (!origins.IsSequence())
+                fail(origins,
+                     p,
+                     tr("expected a list of origins, like [https://ops.example.internal]"));
+            for (std::size_t i = 0; i < origins.size(); ++i) {
+                const QString origin = scalar(origins[i], index(p, i)).trimmed();
+                const QUrl url(origin, QUrl::StrictMode);
+                if (!url.isValid() || url.host().isEmpty()
+                    || (url.scheme() != QLatin1String("http")
+                        && url.scheme() != QLatin1String("https"))
+                    || (!url.path().isEmpty() && url.path() != QLatin1String("/")))
+                    fail(origins[i],
+                         index(p, i),
+                         tr("an origin is scheme://host[:port], found '%1'").arg(origin));
+                s.origins << origin;
+            }
+        }
+        s.tlsCertFile = readableFile(node, path, "tls_cert");
+        s.tlsKeyFile = readableFile(node, path, "tls_key");
+        if (s.tlsCertFile.isEmpty() != s.tlsKeyFile.isEmpty())
+            fail(node, path, tr("tls_cert and tls_key go together"));
+        const QString webRoot = optionalString(node, path, "web_root");
+        if (!webRoot.isEmpty()) {
+            s.webRoot = QDir(m_baseDir).absoluteFilePath(QDir::fromNativeSeparators(webRoot));
+            if (!QFileInfo(s.webRoot).isDir())
+                fail(node["web_root"],
+                     join(path, QStringLiteral("web_root")),
+                     tr("'%1' is not a directory").arg(s.webRoot));
+        }
         return s;
     }
 
@@ -1070,6 +1240,10 @@ public:
             config.configDiff = configDiff(settingsNode["config_diff"],
                                            QStringLiteral("settings.config_diff"),
                                            config.environments);
+        if (settingsNode.IsDefined() && settingsNode.IsMap()) {
+            config.alerts = alerts(settingsNode["alerts"], QStringLiteral("settings.alerts"));
+            config.serve = serve(settingsNode["serve"], QStringLiteral("settings.serve"));
+        }
         return config;
     }
 

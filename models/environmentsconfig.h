@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "models/alert.h"
 #include "models/containerflagevaluator.h"
 #include "models/kafka.h"
 #include "models/result.h"
@@ -157,12 +158,63 @@ struct ConfigDiffSettings
     bool operator==(const ConfigDiffSettings &) const = default;
 };
 
+/// One of `settings.alerts.webhooks` (issue 6): where `opsdeck serve` sends each alert, once
+/// when it starts (firing) and once when it ends (resolved).
+struct WebhookConfig
+{
+    enum class Format {
+        Json,  ///< {status, alert{…}, opsdeck{version}}
+        Slack, ///< {text, attachments[…]} (Slack incoming webhooks, Mattermost, Rocket.Chat)
+    };
+    QString name;
+    /// http(s) URL, query allowed. Slack-style URLs are secrets themselves: never logged.
+    QString url;
+    QString urlEnv; ///< or the NAME of the environment variable holding the URL
+    Format format = Format::Json;
+    Alert::Severity minSeverity = Alert::Severity::Warning;
+    /// Least time between two firing messages of one alert key; a resolve inside it is held
+    /// back, and dropped with the next firing when the alert comes back before it ends.
+    qint64 cooldownMs = 10 * 60 * 1000;
+    qint64 timeoutMs = 10000; ///< per attempt
+    /// The NAME of an environment variable holding extra headers, one "Name: value" per line
+    /// (an Authorization header, say): secrets stay out of this file.
+    QString headersEnv;
+
+    bool operator==(const WebhookConfig &) const = default;
+};
+
+/// `settings.alerts`.
+struct AlertSettings
+{
+    /// How long an alert must stay away before it ends (AlertBoard); 0: the board's default.
+    qint64 clearHoldMs = 0;
+    QList<WebhookConfig> webhooks;
+
+    bool operator==(const AlertSettings &) const = default;
+};
+
+/// `settings.serve`: defaults for `opsdeck serve`; its command line options win.
+struct ServeSettings
+{
+    QString listen;     ///< "127.0.0.1:8765", "[::1]:8765"; empty: the built-in default
+    QString tokensFile; ///< absolute (relative paths resolve against the file); empty: none
+    QString anonymous;  ///< "read" or "refuse"; empty: the built-in default
+    QStringList origins;
+    QString tlsCertFile;
+    QString tlsKeyFile;
+    QString webRoot; ///< a directory; empty: the installed dashboard
+
+    bool operator==(const ServeSettings &) const = default;
+};
+
 /// The whole environments file, validated.
 struct OpsdeckConfig
 {
     QString sourcePath; ///< file it came from; empty for the DOCKER_HOST fallback
     FlagSettings flags;
     ConfigDiffSettings configDiff;
+    AlertSettings alerts;
+    ServeSettings serve;
     QList<EnvironmentConfig> environments;
 
     const EnvironmentConfig *environment(const QString &name) const;
