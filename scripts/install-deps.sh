@@ -20,13 +20,15 @@ build_pkgs=(
 # busybox image imported from busybox-static, openssl for the TLS engine's certificates,
 # iproute2 (ss) and procps (ps) for the engine harness; the published Marathon and Consul
 # clients, which must work against the simulated estate unchanged; a real ZooKeeper (Debian's
-# jars, run by tests/integration/zookeeper/zookeeper.sh on a Java runtime).
+# jars, run by tests/integration/zookeeper/zookeeper.sh on a Java runtime); Debian's Chromium,
+# Node.js and npm for the web dashboard's browser test (tests/browser, playwright-core from npm).
 test_pkgs=(
     clang libclang-rt-14-dev clang-format
     docker.io busybox-static openssl iproute2 procps
     python3 python3-marathon python3-consul
     etcd-server etcd-client
     zookeeper default-jre-headless
+    chromium nodejs npm
 )
 
 pkgs=("${build_pkgs[@]}")
@@ -36,6 +38,11 @@ fi
 
 missing=()
 for p in "${pkgs[@]}"; do
+    # A Node.js from elsewhere (e.g. NodeSource's, which bundles npm and conflicts with Debian's
+    # npm package) is as good as Debian's: only a missing command counts.
+    if { [ "$p" = nodejs ] && command -v node >/dev/null; } || { [ "$p" = npm ] && command -v npm >/dev/null; }; then
+        continue
+    fi
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$p")
     fi
