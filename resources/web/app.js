@@ -318,11 +318,13 @@ function onError(m) {
     setTimeout(() => askForToken('The token was refused.'), 0);
   } else if (m.code === 'unauthenticated') {
     setConnState('auth', 'sign-in needed');
-  } else if (m.code === 'not-subscribed' || m.code === 'unknown-env' || m.code === 'unknown-topic') {
-    // A resync for a stream the server does not know: start from a fresh subscription.
-    if (state.socket) {
-      state.streams.clear();
-      subscribeAll();
+  } else if (m.code === 'not-subscribed') {
+    // A resync the server would not take: subscribe to those streams again (a new snapshot).
+    for (const [key, s] of state.streams) {
+      if (!s.resyncing)
+        continue;
+      const [env, topic] = key.split('\u0000');
+      send({ type: 'subscribe', env, topics: [topic] });
     }
   }
 }
@@ -486,9 +488,18 @@ function alertsOf(env) {
 
 function renderTabs() {
   const nav = $('env-tabs');
-  const tabs = state.environments.map((e) => {
+  // Rebuilt only when something on them changed: keeps focus and hover on a wall screen.
+  const counts = state.environments.map((e) => {
     const alerts = alertsOf(e.name);
-    const critical = alerts.filter((a) => a.severity === 'critical').length;
+    return { total: alerts.length, critical: alerts.filter((a) => a.severity === 'critical').length };
+  });
+  const signature = JSON.stringify([state.current, state.environments, counts]);
+  if (signature === state.tabsSignature)
+    return;
+  state.tabsSignature = signature;
+  const tabs = state.environments.map((e, i) => {
+    const alerts = { length: counts[i].total };
+    const critical = counts[i].critical;
     const button = el('button', {
       type: 'button',
       role: 'tab',
