@@ -28,6 +28,7 @@ const state = {
   history: new Map(),   // env -> Map(groupKey -> [{timeMs, lag, …}])
   reconnectDelay: RECONNECT_MIN_MS,
   reconnectTimer: 0,
+  countdown: 0,
   pingTimer: 0,
   lastFrameAt: 0,
   pingSerial: 0,
@@ -208,6 +209,9 @@ function handle(message) {
 function onHello(hello) {
   if (hello.protocol !== PROTOCOL) {
     setConnState('closed', `server speaks protocol ${hello.protocol}, this page ${PROTOCOL}`);
+    const socket = state.socket;
+    state.socket = null; // no reconnect: a reload after the upgrade brings the matching page
+    socket.close(1000, 'protocol');
     return;
   }
   state.role = String(hello.role || '');
@@ -543,6 +547,8 @@ function renderAlerts() {
   replaceRows('alerts', rows);
   $('alerts-empty').hidden = rows.length > 0;
   $('alert-count').textContent = rows.length ? `(${rows.length})` : '';
+  const critical = all.filter((a) => a.severity === 'critical').length;
+  document.title = critical ? `(${critical}) Opsdeck` : 'Opsdeck';
 }
 
 function renderSources() {
