@@ -12,7 +12,7 @@ fi
 
 build_pkgs=(
     build-essential cmake ninja-build ccache pkg-config
-    qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-l10n-tools
+    qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-httpserver-dev qt6-l10n-tools
     libqcustomplot-dev libyaml-cpp-dev libcurl4-openssl-dev libmicrohttpd-dev librdkafka-dev libarchive-dev
     libgl-dev libqt6svg6 libzookeeper-mt-dev
 )
