@@ -14,6 +14,7 @@ cd "$root"
 
 build=${OPSDECK_BUILD_DIR:-$root/build-release}
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/opsdeck-ccache}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DOPSDECK_BUILD_TESTS=OFF \
       -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
 ninja -C "$build" opsdeck opsdeck-sim >&2

@@ -19,6 +19,10 @@ step "install dependencies"
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/opsdeck-ccache}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-3G}
+# Paths relative to the checkout and no working directory in the hash: a fresh clone in another
+# folder (as CI makes) hits the cache that an earlier run in this one filled.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-true}
 launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 step "format (clang-format --dry-run --Werror)"
