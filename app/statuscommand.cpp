@@ -329,7 +329,8 @@ QJsonObject statusJson(const Estate &estate)
             QJsonArray flags;
             for (ContainerFlag f : flagList(c.flags)) {
                 flags.append(
-                    QJsonObject{{QStringLiteral("flag"), flagName(f)},
+                    QJsonObject{{QStringLiteral("flag"), flagId(f)},
+                                {QStringLiteral("label"), flagName(f)},
                                 {QStringLiteral("severity"), severityName(flagSeverity(f))},
                                 {QStringLiteral("description"), flagDescription(f, c)}});
             }

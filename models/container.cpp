@@ -162,6 +162,23 @@ QString flagName(ContainerFlag flag)
     return QString();
 }
 
+QString flagId(ContainerFlag flag)
+{
+    switch (flag) {
+    case ContainerFlag::CrashLoop:
+        return QStringLiteral("crash-loop");
+    case ContainerFlag::DangerousPolicy:
+        return QStringLiteral("dangerous-policy");
+    case ContainerFlag::GaveUp:
+        return QStringLiteral("gave-up");
+    case ContainerFlag::Unhealthy:
+        return QStringLiteral("unhealthy");
+    case ContainerFlag::AnonymousVolume:
+        return QStringLiteral("anonymous-volume");
+    }
+    return QString();
+}
+
 QString flagDescription(ContainerFlag flag, const Container &c)
 {
     switch (flag) {

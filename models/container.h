@@ -134,7 +134,11 @@ QString displayState(const Container &container);
 /// survive re-creating the container.
 bool isAnonymousVolume(const Mount &mount);
 
+/// The flag in words for people (translated).
 QString flagName(ContainerFlag flag);
+/// A stable identifier for machines: "crash-loop", "dangerous-policy", "gave-up", "unhealthy",
+/// "anonymous-volume" (the feed, `status --json`, alert keys). Never translated.
+QString flagId(ContainerFlag flag);
 QString flagDescription(ContainerFlag flag, const Container &container);
 Severity flagSeverity(ContainerFlag flag);
 /// The highest severity among the container's flags.

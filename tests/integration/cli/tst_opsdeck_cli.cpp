@@ -196,7 +196,7 @@ void tst_OpsdeckCli::statusOnRealEngines()
             continue;
         for (const auto &f : c.value(QStringLiteral("flags")).toArray())
             sawCrashLoop |= f.toObject().value(QStringLiteral("flag")).toString()
-                            == QLatin1String("crash loop");
+                            == QLatin1String("crash-loop");
     }
     QVERIFY(sawCrashLoop);
     QCOMPARE(doc.object()
