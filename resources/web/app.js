@@ -597,7 +597,7 @@ function renderContainers() {
       flagCell.append(el('span', {
         className: `flag ${f.severity === 'critical' ? 'critical' : 'warning'}`,
         title: text(f.description, ''),
-      }, text(f.flag)));
+      }, text(f.label || f.flag)));
     }
     row.append(flagCell);
     return row;

@@ -32,7 +32,7 @@ function initialState(env, production) {
     const loop = container('host1', 'f5', 'ledger-sync', {
       state: 'restarting', displayState: 'restarting', health: 'none', restartPolicy: 'always',
       restartCount: 17, exitCode: 1, severity: 'critical',
-      flags: [{ flag: 'crash loop', severity: 'critical', description: 'keeps exiting' }],
+      flags: [{ flag: 'crash-loop', label: 'crash loop', severity: 'critical', description: 'keeps exiting' }],
     });
     containers[loop.key] = loop;
   }

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# The WebSocket feed and its HTTP side: a view without Widgets (issue 6). Owned by the feed engineer.
+# The WebSocket feed and its HTTP side: a view without Widgets (issue 6).
 find_package(Qt6 6.4 REQUIRED COMPONENTS WebSockets HttpServer)
 add_library(opsdeck_feed STATIC
     feed/feedjson.h feed/feedjson.cpp

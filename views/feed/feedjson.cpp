@@ -2,11 +2,14 @@
 #include "views/feed/feedjson.h"
 
 #include "models/alertboard.h"
+#include "models/configdiff.h"
 #include "models/container.h"
 #include "models/hoststatus.h"
 #include "models/kafkalag.h"
+#include "models/kvstore.h"
 #include "models/marathon.h"
 #include "models/marathonstore.h"
+#include "models/secrets.h"
 
 #include <QJsonArray>
 
@@ -73,7 +76,8 @@ QJsonObject container(const Models::Container &c)
     QJsonArray flags;
     for (Models::ContainerFlag f : Models::flagList(c.flags)) {
         flags.append(
-            QJsonObject{{QStringLiteral("flag"), Models::flagName(f)},
+            QJsonObject{{QStringLiteral("flag"), Models::flagId(f)},
+                        {QStringLiteral("label"), Models::flagName(f)},
                         {QStringLiteral("severity"), severityName(Models::flagSeverity(f))},
                         {QStringLiteral("description"), Models::flagDescription(f, c)}});
     }
@@ -258,6 +262,42 @@ QJsonObject alertRecord(const Models::AlertRecord &r)
                        {QStringLiteral("since"), time(r.alert.since)},
                        {QStringLiteral("start"), time(r.start)},
                        {QStringLiteral("end"), time(r.end)}};
+}
+
+QJsonObject kvStore(const QString &id, const Models::KvStore &store)
+{
+    QJsonObject o = source(store.status());
+    o.insert(QStringLiteral("id"), id);
+    o.insert(QStringLiteral("kind"), Models::nameOf(store.kind()));
+    o.insert(QStringLiteral("prefix"), store.prefix());
+    o.insert(QStringLiteral("keys"), int(store.keys().size()));
+    return o;
+}
+
+QJsonObject
+kvEntry(const QString &storeId, const Models::KvStore &store, const Models::KvEntry &entry)
+{
+    constexpr qsizetype kMaxValueChars = 4096;
+    const bool secret = Models::looksSecretConfig(entry.key, entry.value);
+    QString value = secret ? Models::maskedValue() : Models::displayBytes(entry.value);
+    const bool binary = !secret && value != QString::fromUtf8(entry.value);
+    const bool truncated = value.size() > kMaxValueChars;
+    if (truncated)
+        value.truncate(kMaxValueChars);
+    QJsonObject o{{QStringLiteral("store"), storeId},
+                  {QStringLiteral("kind"), Models::nameOf(store.kind())},
+                  {QStringLiteral("key"), entry.key},
+                  {QStringLiteral("relativeKey"), store.relativeKey(entry.key)},
+                  {QStringLiteral("value"), value},
+                  {QStringLiteral("secret"), secret},
+                  {QStringLiteral("binary"), binary},
+                  {QStringLiteral("size"), entry.value.size()},
+                  {QStringLiteral("version"), entry.version},
+                  {QStringLiteral("flags"), double(entry.flags)},
+                  {QStringLiteral("modified"), time(entry.modified)}};
+    if (truncated)
+        o.insert(QStringLiteral("truncated"), true);
+    return o;
 }
 
 } // namespace Opsdeck::Views::FeedJson

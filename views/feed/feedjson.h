@@ -8,9 +8,11 @@
 
 namespace Opsdeck::Models {
 class MarathonStore;
+class KvStore;
 struct AlertRecord;
 struct Container;
 struct HostStatus;
+struct KvEntry;
 struct KafkaGroupState;
 struct KafkaLagPoint;
 struct MarathonApp;
@@ -40,5 +42,12 @@ QJsonObject kafkaGroup(const QString &key,
                        const Models::KafkaGroupState &group,
                        const Models::KafkaLagPoint *latest);
 QJsonObject alertRecord(const Models::AlertRecord &record);
+/// A KV store's mirror: `id kind prefix state error lastSeen keys`.
+QJsonObject kvStore(const QString &id, const Models::KvStore &store);
+/// One KV key: `store kind key relativeKey value secret binary size version flags modified`.
+/// A secret-looking key or value is masked; bytes that are not text are shown as hex or base64;
+/// a value longer than 4096 characters is cut (`truncated`).
+QJsonObject
+kvEntry(const QString &storeId, const Models::KvStore &store, const Models::KvEntry &entry);
 
 } // namespace Opsdeck::Views::FeedJson

@@ -5,6 +5,7 @@
 #include "models/containeroperations.h"
 #include "models/environmentstore.h"
 #include "models/kafkalag.h"
+#include "models/kvstore.h"
 #include "models/marathonoperations.h"
 #include "models/marathonstore.h"
 #include "views/feed/feedjson.h"
@@ -37,6 +38,9 @@ const QString kContainers = QStringLiteral("containers");
 const QString kMarathon = QStringLiteral("marathon");
 const QString kMesos = QStringLiteral("mesos");
 const QString kKafka = QStringLiteral("kafka");
+const QString kConfig = QStringLiteral("config");
+const QString kStores = QStringLiteral("stores");
+const QString kKv = QStringLiteral("kv");
 const QString kAlerts = QStringLiteral("alerts");
 const QString kStatus = QStringLiteral("status");
 const QString kApps = QStringLiteral("apps");
@@ -67,11 +71,24 @@ QStringList collectionsOf(const QString &topic)
         return {kStatus, kApps, kTasks, kDeployments};
     if (topic == kMesos)
         return {kStatus, kAgents};
+    if (topic == kConfig)
+        return {kStores, kKv};
     if (topic == kKafka)
         return {kClusters, kGroups};
     if (topic == kAlerts)
         return {kAlerts};
     return {};
+}
+
+/// "consul:config/shop/": a KV store's id in the config topic; its keys are "consul:" + key.
+QString kvStoreId(const Models::KvStore &store)
+{
+    return Models::nameOf(store.kind()) + QLatin1Char(':') + store.prefix();
+}
+
+QString kvKey(const Models::KvStore &store, const QString &key)
+{
+    return Models::nameOf(store.kind()) + QLatin1Char(':') + key;
 }
 
 QString streamId(const QString &environment, const QString &topic)
@@ -138,6 +155,11 @@ public:
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override
     {
+        // Qt 6.4 asks here before it upgrades a connection: true (and no answer written) lets
+        // the upgrade go on to newWebSocketConnection; false answers through missingHandler.
+        if (request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive)
+            == 0)
+            return request.url().path() == QLatin1String("/ws");
         QHttpServerResponder responder = makeResponder(request, socket);
         if (request.method() != QHttpServerRequest::Method::Get
             && request.method() != QHttpServerRequest::Method::Head) {
@@ -224,6 +246,8 @@ FeedServer::FeedServer(const QList<FeedEnvironment> &environments,
                 continue;
             if (topic == kKafka && !env.kafka)
                 continue;
+            if (topic == kConfig && env.kv.isEmpty())
+                continue;
             if (topic == kAlerts && !m_alerts)
                 continue;
             if ((topic == kHosts || topic == kContainers) && !env.store)
@@ -273,7 +297,7 @@ FeedServer::~FeedServer()
 
 QStringList FeedServer::topics()
 {
-    return {kHosts, kContainers, kMarathon, kMesos, kKafka, kAlerts};
+    return {kHosts, kContainers, kMarathon, kMesos, kConfig, kKafka, kAlerts};
 }
 
 QString FeedServer::nameOf(Role role)
@@ -329,13 +353,7 @@ bool FeedServer::listen(QString *error)
                      .arg(m_settings.port);
         return false;
     }
-    emit logLine(QStringLiteral("info"),
-                 QStringLiteral("listening"),
-                 QJsonObject{{QStringLiteral("address"), m_settings.address.toString()},
-                             {QStringLiteral("port"), m_port},
-                             {QStringLiteral("tls"), !m_settings.tlsCert.isEmpty()},
-                             {QStringLiteral("tokens"), int(m_tokens.size())}});
-    return true;
+    return true; // the caller logs where (main_serve.cpp: "listening")
 }
 
 qint64 FeedServer::sequence(const QString &environment, const QString &topic) const
@@ -412,6 +430,26 @@ void FeedServer::connectStores()
             connect(env.marathon, &Models::MarathonStore::statusChanged, this, [this, name] {
                 markAllDirty(stream(name, kMarathon), kStatus);
                 markAllDirty(stream(name, kMesos), kStatus);
+            });
+        }
+        for (Models::KvStore *kv : env.kv) {
+            const QString id = kvStoreId(*kv);
+            connect(kv,
+                    &Models::KvStore::entriesChanged,
+                    this,
+                    [this, name, kv, id](
+                        const QStringList &a, const QStringList &c, const QStringList &r) {
+                        Stream *s = stream(name, kConfig);
+                        QStringList keys;
+                        for (const QStringList *list : {&a, &c, &r}) {
+                            for (const QString &key : *list)
+                                keys.append(kvKey(*kv, key));
+                        }
+                        markDirty(s, kKv, keys);
+                        markDirty(s, kStores, {id}); // its key count
+                    });
+            connect(kv, &Models::KvStore::statusChanged, this, [this, name, id] {
+                markDirty(stream(name, kConfig), kStores, {id});
             });
         }
         if (env.kafka) {
@@ -505,6 +543,20 @@ QStringList FeedServer::keysOf(const Stream *stream, const QString &collection) 
         return env.marathon->deploymentIds();
     if (collection == kAgents)
         return env.marathon->agentIds();
+    if (collection == kStores) {
+        QStringList keys;
+        for (const Models::KvStore *kv : env.kv)
+            keys.append(kvStoreId(*kv));
+        return keys;
+    }
+    if (collection == kKv) {
+        QStringList keys;
+        for (const Models::KvStore *kv : env.kv) {
+            for (const QString &key : kv->keys())
+                keys.append(kvKey(*kv, key));
+        }
+        return keys;
+    }
     if (collection == kClusters)
         return env.kafka->clusters();
     if (collection == kGroups)
@@ -518,6 +570,23 @@ QStringList FeedServer::keysOf(const Stream *stream, const QString &collection) 
         return keys;
     }
     return {};
+}
+
+const Models::KvStore *
+FeedServer::kvStoreOf(const Stream *stream, const QString &id, bool isKey) const
+{
+    const qsizetype colon = id.indexOf(QLatin1Char(':'));
+    if (colon < 0)
+        return nullptr;
+    const QString kind = id.left(colon);
+    const QString rest = id.mid(colon + 1);
+    for (const Models::KvStore *kv : m_environments.at(stream->environment).kv) {
+        if (Models::nameOf(kv->kind()) != kind)
+            continue;
+        if (isKey ? kv->entry(rest) != nullptr : kv->prefix() == rest)
+            return kv;
+    }
+    return nullptr;
 }
 
 QJsonObject FeedServer::objectOf(const Stream *stream,
@@ -562,6 +631,17 @@ QJsonObject FeedServer::objectOf(const Stream *stream,
         if (const Models::MesosAgent *a = env.marathon->agent(key)) {
             *exists = true;
             return FeedJson::agent(*a);
+        }
+    } else if (collection == kStores) {
+        if (const Models::KvStore *kv = kvStoreOf(stream, key, false)) {
+            *exists = true;
+            return FeedJson::kvStore(key, *kv);
+        }
+    } else if (collection == kKv) {
+        if (const Models::KvStore *kv = kvStoreOf(stream, key, true)) {
+            *exists = true;
+            const QString entryKey = key.mid(key.indexOf(QLatin1Char(':')) + 1);
+            return FeedJson::kvEntry(kvStoreId(*kv), *kv, *kv->entry(entryKey));
         }
     } else if (collection == kClusters) {
         if (env.kafka->clusters().contains(key)) {
@@ -635,6 +715,8 @@ void FeedServer::flush()
             env.marathon->flush();
         if (env.kafka)
             env.kafka->flush();
+        for (Models::KvStore *kv : env.kv)
+            kv->flush();
     }
     m_flushScheduled = false;
     for (Stream *s : std::as_const(m_streamOrder)) {
@@ -780,7 +862,7 @@ void FeedServer::onNewWebSocket()
         const QString origin = socket->origin();
         if (!isOriginAllowed(origin)) {
             ++m_stats.connectionsRefused;
-            emit logLine(QStringLiteral("warning"),
+            emit logLine(QStringLiteral("warn"),
                          QStringLiteral("origin refused"),
                          QJsonObject{{QStringLiteral("peer"), client->peer},
                                      {QStringLiteral("origin"), origin}});
@@ -811,7 +893,7 @@ void FeedServer::onNewWebSocket()
             const Token *t = findToken(token);
             if (!t) {
                 ++m_stats.connectionsRefused;
-                emit logLine(QStringLiteral("warning"),
+                emit logLine(QStringLiteral("warn"),
                              QStringLiteral("token refused"),
                              QJsonObject{{QStringLiteral("peer"), client->peer}});
                 sendError(client,
@@ -1023,7 +1105,7 @@ void FeedServer::handleAuth(Client *client, const QJsonObject &request, const QS
     const Token *t = findToken(token.toString());
     if (!t) {
         ++m_stats.connectionsRefused;
-        emit logLine(QStringLiteral("warning"),
+        emit logLine(QStringLiteral("warn"),
                      QStringLiteral("token refused"),
                      QJsonObject{{QStringLiteral("peer"), client->peer}});
         sendError(client, QStringLiteral("unauthorized"), tr("the token is not valid"), ref);
@@ -1440,6 +1522,11 @@ QJsonObject FeedServer::healthJson() const
                 status.id = cluster;
                 add(kKafka, status);
             }
+        }
+        for (const Models::KvStore *kv : env.kv) {
+            Models::HostStatus status = kv->status();
+            status.id = kvStoreId(*kv);
+            add(Models::nameOf(kv->kind()), status);
         }
         environments.append(
             QJsonObject{{QStringLiteral("name"), env.name}, {QStringLiteral("sources"), sources}});

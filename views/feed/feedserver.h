@@ -21,6 +21,7 @@ class AlertBoard;
 class ContainerOperations;
 class EnvironmentStore;
 class KafkaLagStore;
+class KvStore;
 class MarathonOperations;
 class MarathonStore;
 struct AlertRecord;
@@ -42,6 +43,7 @@ struct FeedEnvironment
     Models::EnvironmentStore *store = nullptr;
     Models::MarathonStore *marathon = nullptr; ///< may be null: no marathon/mesos topics
     Models::KafkaLagStore *kafka = nullptr;    ///< may be null: no kafka topic
+    QList<Models::KvStore *> kv;               ///< Consul, etcd, ZooKeeper; none: no config topic
 };
 
 struct FeedSettings
@@ -125,12 +127,13 @@ public:
     /// The file under webRoot for a URL path, or empty when there is none (or it leaves the root).
     QString staticFilePath(const QString &urlPath) const;
 
-    static QStringList topics(); ///< hosts, containers, marathon, mesos, kafka, alerts
+    static QStringList topics(); ///< hosts, containers, marathon, mesos, config, kafka, alerts
 
 signals:
     void clientConnected(const QString &peer, const QString &role);
     void clientDisconnected(const QString &peer);
-    /// A structured log line: @p fields are key=value pairs; never a token.
+    /// A structured log line, @p level "info" or "warn": @p fields are key=value pairs; never a
+    /// token.
     void logLine(const QString &level, const QString &message, const QJsonObject &fields);
 
 private:
@@ -187,6 +190,9 @@ private:
                          const QString &key,
                          bool *exists) const;
     QStringList keysOf(const Stream *stream, const QString &collection) const;
+    /// The config topic's store whose id ("consul:config/shop/") is @p id, or, for a key
+    /// ("consul:config/shop/orders/db_pool_size"), the first store of that kind holding it.
+    const Models::KvStore *kvStoreOf(const Stream *stream, const QString &id, bool isKey) const;
     void onAlert(const Models::AlertRecord &record, const QString &event);
 
     // actions
