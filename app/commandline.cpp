@@ -27,7 +27,9 @@ CommandLine parseCommandLine(const QStringList &arguments)
            "            or a warning/critical flag raised, 2 usage or configuration error\n"
            "  diff ENV_A ENV_B [ENV_C]\n"
            "            compare configuration (env vars, image tags, KV, config files) across\n"
-           "            environments; exit 0 equal, 1 different, 2 error (a CI gate)"));
+           "            environments; exit 0 equal, 1 different, 2 error (a CI gate)\n"
+           "  serve     the headless server: WebSocket feed, web dashboard, /metrics and\n"
+           "            webhooks, without a GUI (runs opsdeck-serve; opsdeck serve --help)"));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
                                   tr("Show this help and exit."));
     const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")},
@@ -61,7 +63,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
                                  tr("diff: list the keys that are the same too."));
     parser.addOptions({help, version, config, env, json, demo, service, source, format, all});
     parser.addPositionalArgument(QStringLiteral("command"),
-                                 tr("status, diff, or nothing for the console."),
+                                 tr("status, diff, serve, or nothing for the console."),
                                  tr("[command]"));
     cl.helpText = parser.helpText();
 

@@ -19,8 +19,12 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
+#include <unistd.h>
+#include <vector>
 
 using namespace Opsdeck;
 
@@ -37,6 +41,28 @@ bool haveDisplay()
 void printLine(FILE *stream, const QString &text)
 {
     std::fprintf(stream, "%s\n", qPrintable(text));
+}
+
+/// `opsdeck serve ARGS…` becomes `opsdeck-serve ARGS…` from the same folder, so that the server
+/// never maps Qt Widgets (STYLE.md §1). Returns only when the exec failed: exit code 2.
+int execServe(int argc, char *argv[])
+{
+    char self[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    std::string dir = n > 0 ? std::string(self, std::size_t(n)) : std::string(argv[0]);
+    const std::size_t slash = dir.rfind('/');
+    dir = slash == std::string::npos ? std::string(".") : dir.substr(0, slash);
+    const std::string serve = dir + "/opsdeck-serve";
+    std::vector<char *> args{const_cast<char *>(serve.c_str())};
+    for (int i = 2; i < argc; ++i)
+        args.push_back(argv[i]);
+    args.push_back(nullptr);
+    ::execv(serve.c_str(), args.data());
+    std::fprintf(stderr,
+                 "opsdeck: serve: cannot run %s: %s (install opsdeck-serve beside opsdeck)\n",
+                 serve.c_str(),
+                 std::strerror(errno));
+    return 2;
 }
 
 /// The built-in demo estate, started in this process; its environments file is written to a
@@ -80,6 +106,8 @@ std::variant<Models::OpsdeckConfig, Models::ConfigError> resolve(const App::Comm
 
 int main(int argc, char *argv[])
 {
+    if (argc >= 2 && std::strcmp(argv[1], "serve") == 0)
+        return execServe(argc, argv);
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments << QString::fromLocal8Bit(argv[i]);
