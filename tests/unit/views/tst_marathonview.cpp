@@ -362,11 +362,12 @@ void tst_MarathonView::acceptConfirmation(const QString &typedName)
 void tst_MarathonView::tabsArePresentAndKeptAcrossEnvironments()
 {
     QTabWidget *tabs = m_window->tabs();
-    QCOMPARE(tabs->count(), 3);
+    QCOMPARE(tabs->count(), 4);
     QCOMPARE(tabs->tabText(0), QStringLiteral("Containers"));
     // One app with failing health checks is counted on the tab, visible from any tab.
     QCOMPARE(tabs->tabText(1), QStringLiteral("Marathon  ⚑ 1"));
     QCOMPARE(tabs->tabText(2), QStringLiteral("Mesos agents"));
+    QCOMPARE(tabs->tabText(3), QStringLiteral("Kafka lag"));
     QTest::keyClick(m_window, Qt::Key_1, Qt::AltModifier);
     QCOMPARE(m_window->currentTab(), Views::MainWindow::ContainersTab);
     QVERIFY(m_window->restartAction()->isVisible());
