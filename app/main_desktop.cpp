@@ -6,6 +6,7 @@
 #include "app/estate.h"
 #include "app/sim/simestate.h"
 #include "app/statuscommand.h"
+#include "models/alertboard.h"
 #include "views/desktop/configdiffview.h"
 #include "views/desktop/mainwindow.h"
 #include "views/desktop/marathonview.h"
@@ -175,6 +176,8 @@ int main(int argc, char *argv[])
         return 2;
     }
     App::Estate estate(cfg);
+    if (cfg.alerts.clearHoldMs > 0)
+        estate.alertBoard()->setClearHoldMs(cfg.alerts.clearHoldMs);
     Views::MainWindow window(cfg, estate.stores(), &estate);
     QList<Models::MarathonStore *> marathonStores;
     for (const auto &env : cfg.environments)
