@@ -512,6 +512,7 @@ void KafkaLagStore::evaluate(GroupData &g, qint64 timeMs)
     s.windowFill = std::max(fill, 0);
     s.produceRate = produce;
     s.consumeRate = consume;
+    s.ratesKnown = ratesKnown;
     s.trend = 0;
     const std::size_t k = std::min(window, g.history.size() + 1);
     if (k >= 2) {

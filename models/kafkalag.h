@@ -100,6 +100,9 @@ struct KafkaGroupState
         0; ///< messages/s: d(Σ logEnd)/dt over the last min(window, history) samples
     double consumeRate = 0; ///< messages/s: d(Σ committed)/dt over the same samples
     double trend = 0;       ///< lag/s: d(lag)/dt over the same samples; > 0 falls behind
+    /// False until two samples of a partition exist: the rates and catch-up are not known yet
+    /// (shown as "—", never as 0 or "never").
+    bool ratesKnown = false;
     /// Seconds to catch up at the current rates: lag / (consume − produce); 0 when the lag is
     /// 0; nullopt ("never") when the group is not gaining on the log.
     std::optional<double> catchUpS;

@@ -148,12 +148,14 @@ QVariant KafkaGroupTableModel::data(const QModelIndex &index, int role) const
         case TimeLagColumn:
             return timeLagText(g->timeLagS, g->timeLagIsLowerBound);
         case TrendColumn:
-            return rateText(g->trend, true);
+            return g->ratesKnown ? rateText(g->trend, true) : QStringLiteral("—");
         case ProduceRateColumn:
-            return rateText(g->produceRate);
+            return g->ratesKnown ? rateText(g->produceRate) : QStringLiteral("—");
         case ConsumeRateColumn:
-            return rateText(g->consumeRate);
+            return g->ratesKnown ? rateText(g->consumeRate) : QStringLiteral("—");
         case CatchUpColumn:
+            if (!g->ratesKnown && g->lag != 0)
+                return QStringLiteral("—"); // one sample: no rates yet
             return g->catchUpS ? formatKafkaDuration(*g->catchUpS) : tr("never");
         case LevelColumn:
             return g->level == ThresholdLevel::None ? QString() : nameOf(g->level);

@@ -114,6 +114,8 @@ void tst_KafkaLag::ratesAndCatchUp()
         g.set(0, 150 * t, 1000 + 100 * t);
         g.set(1, 500, 500);
         store.applySample(g.sample(t * 1000));
+        // One sample has no rates: not known, rather than 0 and "never".
+        QCOMPARE(store.group(g.key())->ratesKnown, t > 0);
     }
     const KafkaGroupState *s = store.group(g.key());
     QCOMPARE(s->lag, 500);

@@ -58,8 +58,11 @@ void tst_KafkaLagTableModels::groupRowsFollowTheStoreWithoutResets()
              QStringLiteral("12,345"));
     QCOMPARE(model.index(row, KafkaGroupTableModel::StatusColumn).data().toString(),
              QStringLiteral("OK"));
+    // The first sample has no rates: unknown, not 0/s and "never".
     QCOMPARE(model.index(row, KafkaGroupTableModel::CatchUpColumn).data().toString(),
-             QStringLiteral("never"));
+             QStringLiteral("—"));
+    QCOMPARE(model.index(row, KafkaGroupTableModel::ConsumeRateColumn).data().toString(),
+             QStringLiteral("—"));
     QCOMPARE(model.index(row, 0).data(KafkaGroupTableModel::GroupKeyRole).toString(),
              billing.key());
     QVERIFY(model.index(row, 0).data(KafkaGroupTableModel::ReachableRole).toBool());
