@@ -158,8 +158,14 @@ protected:
         // Qt 6.4 asks here before it upgrades a connection: true (and no answer written) lets
         // the upgrade go on to newWebSocketConnection; false answers through missingHandler.
         if (request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive)
-            == 0)
-            return request.url().path() == QLatin1String("/ws");
+            == 0) {
+            if (request.url().path() != QLatin1String("/ws"))
+                return false;
+            // Deltas are small frames that must leave at once: no Nagle delay behind the
+            // client's delayed ACK. The socket is the one the WebSocket goes on to use.
+            socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            return true;
+        }
         QHttpServerResponder responder = makeResponder(request, socket);
         if (request.method() != QHttpServerRequest::Method::Get
             && request.method() != QHttpServerRequest::Method::Head) {
