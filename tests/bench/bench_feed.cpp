@@ -7,15 +7,18 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QProcess>
 #include <QTimer>
 #include <QWebSocket>
+#include <QWebSocketServer>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <sys/resource.h>
 #include <vector>
 
 using namespace Opsdeck;
@@ -27,6 +30,9 @@ constexpr int kChangesPerTick = 5;
 constexpr int kTickMs = 50;       // 20 batches a second
 constexpr int kMeasureMs = 6000;  // per client count
 constexpr int kConnectBatch = 50; // stay under the listen backlog
+/// The peer's frame: about the size of the feed's deltas here (5 containers; the child prints
+/// the mean size it received, so the two can be compared in the output).
+constexpr qsizetype kPeerFrameBytes = 2400;
 
 qint64 monotonicUs()
 {
@@ -34,6 +40,15 @@ qint64 monotonicUs()
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::steady_clock::now().time_since_epoch())
         .count();
+}
+
+/// CPU time (user + system) this process has used, in milliseconds.
+qint64 cpuMs()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return (qint64(usage.ru_utime.tv_sec) + usage.ru_stime.tv_sec) * 1000
+           + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000;
 }
 
 qint64 rssKb()
@@ -48,12 +63,35 @@ qint64 rssKb()
     return 0;
 }
 
+/// Runs the event loop until the child has printed @p word (or exited, or @p timeoutMs passed):
+/// the server side must keep a real event loop, or its own turns add to the latency measured.
+bool waitForOutput(QProcess &child, QByteArray &out, const char *word, int timeoutMs)
+{
+    out += child.readAllStandardOutput();
+    if (out.contains(word))
+        return true;
+    QEventLoop loop;
+    QTimer deadline;
+    deadline.setSingleShot(true);
+    QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
+    QObject::connect(&child, &QProcess::readyReadStandardOutput, &loop, [&] {
+        out += child.readAllStandardOutput();
+        if (out.contains(word))
+            loop.quit();
+    });
+    QObject::connect(&child, &QProcess::finished, &loop, &QEventLoop::quit);
+    deadline.start(timeoutMs);
+    loop.exec();
+    return out.contains(word);
+}
+
 /// The child: N clients; prints "ready" once every snapshot arrived, then, after the measuring
 /// time, "result COUNT P50 P99 MAX" (milliseconds) and exits.
 int runClients(quint16 port, int count)
 {
     std::vector<std::unique_ptr<QWebSocket>> sockets;
     std::vector<qint64> latencies;
+    qint64 deltaBytes = 0;
     latencies.reserve(1 << 20);
     int snapshots = 0;
     int opened = 0;
@@ -74,6 +112,7 @@ int runClients(quint16 port, int count)
                         const qint64 sent =
                             QStringView(text).mid(at + 2, end - at - 2).toLongLong();
                         latencies.push_back(monotonicUs() - sent);
+                        deltaBytes += text.toUtf8().size();
                     }
                 } else if (text.startsWith(QLatin1String("{\"data\""))) {
                     if (++snapshots == count)
@@ -103,11 +142,12 @@ int runClients(quint16 port, int count)
                                                           size_t(p * double(latencies.size())))]
                                            / 1000.0;
         };
-        std::printf("result %zu %.2f %.2f %.2f\n",
+        std::printf("result %zu %.2f %.2f %.2f %lld\n",
                     latencies.size(),
                     pct(0.5),
                     pct(0.99),
-                    latencies.empty() ? 0.0 : latencies.back() / 1000.0);
+                    latencies.empty() ? 0.0 : latencies.back() / 1000.0,
+                    latencies.empty() ? 0LL : deltaBytes / qint64(latencies.size()));
         std::fflush(stdout);
         QCoreApplication::quit();
     });
@@ -121,7 +161,13 @@ int runClients(quint16 port, int count)
     return QCoreApplication::exec();
 }
 
-void runServer(int clients)
+struct Figures
+{
+    double p50 = 0;
+    double p99 = 0;
+};
+
+Figures runServer(int clients)
 {
     Models::EnvironmentStore store(QStringLiteral("Busy"));
     Models::HostStatus host;
@@ -153,7 +199,7 @@ void runServer(int clients)
     QString error;
     if (!server.listen(&error)) {
         std::printf("listen failed: %s\n", qPrintable(error));
-        return;
+        return {};
     }
     QCoreApplication::processEvents();
     const qint64 rssBefore = rssKb();
@@ -168,18 +214,13 @@ void runServer(int clients)
     QElapsedTimer timer;
     timer.start();
     QByteArray out;
-    while (!out.contains("ready\n") && timer.elapsed() < 60000) {
-        child.waitForReadyRead(20);
-        out += child.readAllStandardOutput();
-        QCoreApplication::processEvents();
-    }
-    if (!out.contains("ready\n")) {
+    if (!waitForOutput(child, out, "ready\n", 60000)) {
         std::printf("%5d clients: not all connected within 60 s (%d connected)\n",
                     clients,
                     server.clientCount());
         child.kill();
         child.waitForFinished(5000);
-        return;
+        return {};
     }
     const qint64 connectMs = timer.elapsed();
     QCoreApplication::processEvents();
@@ -198,28 +239,89 @@ void runServer(int clients)
         }
     });
     ticker.start(kTickMs);
-    timer.restart();
-    while (!out.contains("result") && timer.elapsed() < kMeasureMs + 20000) {
-        child.waitForReadyRead(10);
-        out += child.readAllStandardOutput();
-        QCoreApplication::processEvents();
-    }
+    QElapsedTimer busy;
+    busy.start();
+    const qint64 cpuBefore = cpuMs();
+    waitForOutput(child, out, "result", kMeasureMs + 20000);
+    const double cpuShare =
+        double(cpuMs() - cpuBefore) / double(std::max<qint64>(1, busy.elapsed()));
     ticker.stop();
     child.waitForFinished(10000);
+    out += child.readAllStandardOutput();
     const QList<QByteArray> result = out.mid(out.indexOf("result")).trimmed().split(' ');
     const Views::FeedStats stats = server.stats();
-    std::printf("%5d clients: connect+snapshot %lld ms; %s deltas received, latency p50 %s ms, "
-                "p99 %s ms, max %s ms; server RSS +%lld KiB = %.1f KiB/client; dropped %lld\n",
+    std::printf("%5d clients: connect+snapshot %lld ms; %s deltas of %s bytes received, latency "
+                "p50 %s ms, p99 %s ms, max %s ms; server RSS +%lld KiB = %.1f KiB/client; "
+                "dropped %lld; server CPU %.0f %% of one core\n",
                 clients,
                 connectMs,
                 result.value(1).constData(),
+                result.value(5).constData(),
                 result.value(2).constData(),
                 result.value(3).constData(),
                 result.value(4).constData(),
                 rssAfter - rssBefore,
                 double(rssAfter - rssBefore) / clients,
-                stats.deltasDropped);
+                stats.deltasDropped,
+                cpuShare * 100.0);
     std::fflush(stdout);
+    return {result.value(2).toDouble(), result.value(3).toDouble()};
+}
+
+/// The peer, measured in the same run: a bare QWebSocketServer that sends one prebuilt frame of
+/// the same size to every client each tick (no store, no diffing, no per-stream state). It is
+/// the floor that Qt's WebSocket transport sets on this machine; the feed's ratio to it is the
+/// cost of computing and tracking deltas.
+Figures runBareBroadcast(int clients, qsizetype frameBytes)
+{
+    QWebSocketServer server(QStringLiteral("bare"), QWebSocketServer::NonSecureMode);
+    if (!server.listen(QHostAddress::LocalHost, 0))
+        return {};
+    QList<QWebSocket *> sockets;
+    QObject::connect(&server, &QWebSocketServer::newConnection, &server, [&] {
+        while (QWebSocket *socket = server.nextPendingConnection()) {
+            socket->setParent(&server);
+            QObject::connect(socket, &QWebSocket::textMessageReceived, socket, [socket, &sockets] {
+                socket->sendTextMessage(QStringLiteral("{\"data\":{}}")); // the "snapshot"
+                sockets.append(socket);
+            });
+        }
+    });
+    QProcess child;
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(QCoreApplication::applicationFilePath(),
+                {QStringLiteral("--clients"),
+                 QString::number(clients),
+                 QStringLiteral("--port"),
+                 QString::number(server.serverPort())});
+    QByteArray out;
+    if (!waitForOutput(child, out, "ready\n", 60000)) {
+        child.kill();
+        child.waitForFinished(5000);
+        return {};
+    }
+    const QString padding(std::max<qsizetype>(0, frameBytes - 64), QLatin1Char('x'));
+    QTimer ticker;
+    QObject::connect(&ticker, &QTimer::timeout, &ticker, [&] {
+        const QString frame = QStringLiteral("{\"changes\":{\"s\":\"t=%1\",\"p\":\"%2\"}}")
+                                  .arg(monotonicUs())
+                                  .arg(padding);
+        for (QWebSocket *socket : std::as_const(sockets))
+            socket->sendTextMessage(frame);
+    });
+    ticker.start(kTickMs);
+    waitForOutput(child, out, "result", kMeasureMs + 20000);
+    ticker.stop();
+    child.waitForFinished(10000);
+    out += child.readAllStandardOutput();
+    const QList<QByteArray> result = out.mid(out.indexOf("result")).trimmed().split(' ');
+    std::printf(
+        "%5d clients, bare QWebSocketServer broadcast (peer): latency p50 %s ms, p99 %s ms\n",
+        clients,
+        result.value(2).constData(),
+        result.value(3).constData());
+    std::fflush(stdout);
+    return {result.value(2).toDouble(), result.value(3).toDouble()};
 }
 
 } // namespace
@@ -237,7 +339,14 @@ int main(int argc, char **argv)
                 kContainers,
                 kChangesPerTick,
                 kTickMs);
-    for (int clients : {100, 1000})
-        runServer(clients);
+    for (int clients : {100, 1000}) {
+        const Figures feed = runServer(clients);
+        const Figures bare = runBareBroadcast(clients, kPeerFrameBytes);
+        if (bare.p50 > 0 && bare.p99 > 0)
+            std::printf("%5d clients: feed / bare broadcast = %.2f (p50), %.2f (p99)\n",
+                        clients,
+                        feed.p50 / bare.p50,
+                        feed.p99 / bare.p99);
+    }
     return 0;
 }
