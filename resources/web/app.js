@@ -693,7 +693,8 @@ function renderKafka() {
       el('td', { className: 'num' }, g.timeLagS === null || g.timeLagS === undefined ? '—' : `${g.timeLagIsLowerBound ? '≥ ' : ''}${duration(Number(g.timeLagS))}`),
       el('td', { className: 'num' }, number(g.produceRate, 1)),
       el('td', { className: 'num' }, number(g.consumeRate, 1)),
-      el('td', { className: 'num' }, g.catchUpS === null || g.catchUpS === undefined ? '∞' : duration(Number(g.catchUpS))),
+      el('td', { className: 'num' }, g.ratesKnown === false && g.lag !== 0 ? '—'
+        : g.catchUpS === null || g.catchUpS === undefined ? '∞' : duration(Number(g.catchUpS))),
       el('td', { className: `level level-${level}`, title: text(g.thresholdReason, '') }, level === 'none' ? '' : level));
   }));
   drawChart(env, groups, colours);
@@ -762,8 +763,10 @@ function drawChart(env, groups, colours) {
     ctx.fillText('waiting for lag samples…', left + 8, top + 20);
     return;
   }
-  if (tMax - tMin < 60000)
-    tMin = tMax - 60000; // at least a minute wide
+  // The curves fill the width while the history is short (as in the console's plot); a single
+  // sample still gets ten seconds of axis.
+  if (tMax - tMin < 10000)
+    tMin = tMax - 10000;
   yMax = yMax > 0 ? yMax * 1.1 : 1;
   const x = (t) => left + ((t - tMin) / (tMax - tMin)) * w;
   const y = (v) => top + h - (v / yMax) * h;
