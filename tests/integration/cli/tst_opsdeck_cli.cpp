@@ -151,6 +151,18 @@ void tst_OpsdeckCli::statusOnRealEngines()
     Opsdeck::Tests::DockerdHarness harness;
     OPSDECK_REQUIRE_SERVER(harness.isAvailable(),
                            QStringLiteral("dockerd hosts from tests/integration/dockerd.sh"));
+    // The scenario's containers (web2 on host2, the crash loop on host1), made here when this
+    // test runs alone and not after tst_dockerhostconnector_live.
+    if (harness
+            .docker(2,
+                    {QStringLiteral("ps"),
+                     QStringLiteral("-q"),
+                     QStringLiteral("--filter"),
+                     QStringLiteral("name=^/web2$")})
+            .isEmpty()) {
+        QString output;
+        QVERIFY2(harness.run({QStringLiteral("scenario")}, 180000, &output), qPrintable(output));
+    }
     QTemporaryDir dir;
     const QString path = writeFile(
         dir,
