@@ -18,8 +18,11 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -237,6 +240,7 @@ private slots:
     void staticFilesStayInsideTheRoot();
     void originAllowList();
     void configTopicMirrorsKvStoresWithSecretsMasked();
+    void tlsServesHttpsAndWss();
 
 private:
     void startServer(FeedSettings::Anonymous anonymous = FeedSettings::Anonymous::ReadOnly,
@@ -254,6 +258,8 @@ private:
     std::unique_ptr<FakeMarathonOperations> m_marathonOps;
     std::unique_ptr<FeedServer> m_server;
     QList<AuditEntry> m_audit;
+    QString m_tlsCert;
+    QString m_tlsKey;
 };
 
 void tst_FeedServer::init()
@@ -329,6 +335,8 @@ void tst_FeedServer::cleanup()
     m_marathon.reset();
     m_store.reset();
     m_dir.reset();
+    m_tlsCert.clear();
+    m_tlsKey.clear();
 }
 
 void tst_FeedServer::startServer(FeedSettings::Anonymous anonymous, qint64 maxBacklog)
@@ -342,6 +350,8 @@ void tst_FeedServer::startServer(FeedSettings::Anonymous anonymous, qint64 maxBa
     settings.webRoot = m_dir->filePath(QStringLiteral("web"));
     settings.maxMessageBytes = 4096;
     settings.maxClientBacklogBytes = maxBacklog;
+    settings.tlsCert = m_tlsCert;
+    settings.tlsKey = m_tlsKey;
     FeedEnvironment env;
     env.name = kEnv;
     env.colour = QStringLiteral("#c0392b");
@@ -1152,6 +1162,71 @@ void tst_FeedServer::configTopicMirrorsKvStoresWithSecretsMasked()
     QVERIFY2(metrics.contains("opsdeck_source_up{environment=\"Production\",kind=\"consul\","
                               "source=\"consul:config/shop/\"} 0"),
              metrics.constData());
+}
+
+void tst_FeedServer::tlsServesHttpsAndWss()
+{
+    // A self-signed certificate for 127.0.0.1, made with openssl for this test only.
+    m_tlsCert = m_dir->filePath(QStringLiteral("cert.pem"));
+    m_tlsKey = m_dir->filePath(QStringLiteral("key.pem"));
+    QProcess openssl;
+    openssl.start(QStringLiteral("openssl"),
+                  {QStringLiteral("req"),
+                   QStringLiteral("-x509"),
+                   QStringLiteral("-newkey"),
+                   QStringLiteral("rsa:2048"),
+                   QStringLiteral("-nodes"),
+                   QStringLiteral("-keyout"),
+                   m_tlsKey,
+                   QStringLiteral("-out"),
+                   m_tlsCert,
+                   QStringLiteral("-days"),
+                   QStringLiteral("1"),
+                   QStringLiteral("-subj"),
+                   QStringLiteral("/CN=127.0.0.1"),
+                   QStringLiteral("-addext"),
+                   QStringLiteral("subjectAltName=IP:127.0.0.1")});
+    QVERIFY2(openssl.waitForFinished(30000) && openssl.exitCode() == 0,
+             openssl.readAllStandardError().constData());
+    startServer();
+    QFile certFile(m_tlsCert);
+    QVERIFY(certFile.open(QIODevice::ReadOnly));
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    ssl.setCaCertificates({QSslCertificate(&certFile, QSsl::Pem)});
+
+    // wss:// with the server's certificate trusted: the feed works as over ws://.
+    FeedClient secure;
+    secure.socket.setSslConfiguration(ssl);
+    QSignalSpy connected(&secure.socket, &QWebSocket::connected);
+    QNetworkRequest wss(QUrl(QStringLiteral("wss://127.0.0.1:%1/ws").arg(m_server->port())));
+    wss.setRawHeader("Authorization", "Bearer vtok");
+    secure.socket.open(wss);
+    QVERIFY(connected.wait(10000));
+    QCOMPARE(secure.waitFor(QStringLiteral("hello")).value(QStringLiteral("role")).toString(),
+             QStringLiteral("viewer"));
+
+    // https:// for the HTTP side.
+    QNetworkAccessManager nam;
+    QNetworkRequest request(
+        QUrl(QStringLiteral("https://127.0.0.1:%1/healthz").arg(m_server->port())));
+    request.setSslConfiguration(ssl);
+    QNetworkReply *reply = nam.get(request);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    QCOMPARE(QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("status")),
+             QJsonValue(QStringLiteral("ok")));
+    delete reply;
+
+    // A client that does not trust the certificate is refused by its own TLS check, and plain
+    // ws:// on the TLS port never sees hello.
+    FeedClient untrusting;
+    QSignalSpy sslErrors(&untrusting.socket, &QWebSocket::sslErrors);
+    untrusting.socket.open(wss);
+    QVERIFY(sslErrors.wait(10000) || !sslErrors.isEmpty());
+    FeedClient plain;
+    plain.open(m_server->port(), "vtok");
+    QVERIFY(plain.waitFor(QStringLiteral("hello"), -1, 2000).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_FeedServer)
