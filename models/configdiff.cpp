@@ -458,13 +458,29 @@ QJsonDocument ConfigDiff::toJson(const DiffOutputOptions &options) const
                     {QStringLiteral("rows"), rows}});
 }
 
+namespace {
+
+QString sectionOf(const DiffRow &row)
+{
+    return row.service.isEmpty() ? nameOf(row.form)
+                                 : row.service + QLatin1Char('/') + nameOf(row.form);
+}
+
+} // namespace
+
+QString diffLabel(const QString &environment, const DiffRow &row)
+{
+    // "Staging/edge/file/etc/nginx/nginx.conf": one slash between the parts even when the key
+    // is an absolute path.
+    QString key = row.key;
+    while (key.startsWith(QLatin1Char('/')))
+        key.remove(0, 1);
+    return environment + QLatin1Char('/') + sectionOf(row) + QLatin1Char('/') + key;
+}
+
 QString ConfigDiff::toUnifiedDiff(const DiffOutputOptions &options) const
 {
     QString out;
-    const auto section = [](const DiffRow &row) {
-        return row.service.isEmpty() ? nameOf(row.form)
-                                     : row.service + QLatin1Char('/') + nameOf(row.form);
-    };
     for (int other = 1; other < m_environments.size(); ++other) {
         const QString &envA = m_environments.at(0);
         const QString &envB = m_environments.at(other);
@@ -483,15 +499,8 @@ QString ConfigDiff::toUnifiedDiff(const DiffOutputOptions &options) const
                     const DiffCell &cb = row.cells.at(other);
                     if (ca.value == cb.value)
                         continue;
-                    // "Staging/edge/file/etc/nginx/nginx.conf": one slash between the parts
-                    // even when the key is an absolute path.
-                    QString key = row.key;
-                    while (key.startsWith(QLatin1Char('/')))
-                        key.remove(0, 1);
-                    const QString labelA =
-                        envA + QLatin1Char('/') + section(row) + QLatin1Char('/') + key;
-                    const QString labelB =
-                        envB + QLatin1Char('/') + section(row) + QLatin1Char('/') + key;
+                    const QString labelA = diffLabel(envA, row);
+                    const QString labelB = diffLabel(envB, row);
                     if (row.secret && !options.revealSecrets) {
                         out += QStringLiteral("Secret values %1 and %2 differ (masked)\n")
                                    .arg(labelA, labelB);
@@ -516,8 +525,8 @@ QString ConfigDiff::toUnifiedDiff(const DiffOutputOptions &options) const
             }
             out += unifiedDiff(a,
                                b,
-                               envA + QLatin1Char('/') + section(m_rows.at(i)),
-                               envB + QLatin1Char('/') + section(m_rows.at(i)));
+                               envA + QLatin1Char('/') + sectionOf(m_rows.at(i)),
+                               envB + QLatin1Char('/') + sectionOf(m_rows.at(i)));
             i = j;
         }
     }

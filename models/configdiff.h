@@ -116,6 +116,10 @@ private:
     QList<DiffRow> m_rows;
 };
 
+/// The label of one environment's side of a row in a unified diff:
+/// "Staging/edge/file/etc/nginx/nginx.conf" (environment/service/form/key, single slashes).
+QString diffLabel(const QString &environment, const DiffRow &row);
+
 /// Bytes as text: UTF-8 text as is, anything else (invalid UTF-8, control characters other
 /// than tab and newlines) as "hex:…" up to 32 bytes, else "base64:…". Never raw.
 QString displayBytes(const QByteArray &value);

@@ -99,6 +99,15 @@ ConfigDiffView::ConfigDiffView(Models::ConfigProvider *provider, QWidget *parent
                 &Models::ConfigProvider::kvEditFinished,
                 this,
                 &ConfigDiffView::onKvEditFinished);
+        connect(m_provider,
+                &Models::ConfigProvider::filesSettled,
+                this,
+                [this](const QString &environment) {
+                    if (!m_filesPending.removeAll(environment) || !m_filesPending.isEmpty())
+                        return;
+                    m_status->setText(tr("The config files of %1 were read again.")
+                                          .arg(environments().join(QLatin1String(", "))));
+                });
     }
     recompute();
 }
@@ -458,9 +467,8 @@ void ConfigDiffView::updateLineDiff()
         return cell.value ? splitLines(QString::fromUtf8(*cell.value)) : QStringList();
     };
     const auto label = [&](int env) {
-        return row.cells.at(env).value
-                   ? envs.at(env) + QLatin1Char('/') + row.service + QLatin1Char('/') + row.key
-                   : QStringLiteral("/dev/null");
+        return row.cells.at(env).value ? Models::diffLabel(envs.at(env), row)
+                                       : QStringLiteral("/dev/null");
     };
     QString text;
     for (int other = 1; other < envs.size(); ++other) {
@@ -728,10 +736,11 @@ void ConfigDiffView::refreshFiles()
     if (!m_provider)
         return;
     const QStringList envs = environments();
-    for (const QString &env : envs)
-        m_provider->refreshConfigFiles(env);
+    m_filesPending = envs;
     m_status->setText(
         tr("Reading the config files of %1 again…").arg(envs.join(QLatin1String(", "))));
+    for (const QString &env : envs)
+        m_provider->refreshConfigFiles(env);
 }
 
 } // namespace Opsdeck::Views

@@ -507,9 +507,9 @@ void tst_ConfigDiffView::fileRowShowsTheLineDiff()
     QVERIFY(m_view->lineDiffView()->toPlainText().isEmpty());
     selectCell(file);
     const QString text = m_view->lineDiffView()->toPlainText();
-    QVERIFY2(text.contains(QStringLiteral("--- Integration/orders//etc/orders/app.conf")),
+    QVERIFY2(text.contains(QStringLiteral("--- Integration/orders/file/etc/orders/app.conf")),
              qPrintable(text));
-    QVERIFY(text.contains(QStringLiteral("+++ Staging/orders//etc/orders/app.conf")));
+    QVERIFY(text.contains(QStringLiteral("+++ Staging/orders/file/etc/orders/app.conf")));
     QVERIFY(text.contains(QStringLiteral("\n-listen = 8081\n")));
     QVERIFY(text.contains(QStringLiteral("\n+listen = 8080\n")));
     QVERIFY(text.contains(QStringLiteral("\n-environment = int\n")));
@@ -663,6 +663,13 @@ void tst_ConfigDiffView::refreshFilesAsksTheProvider()
     m_view->setEnvironments({kIntegration, kProduction});
     m_view->refreshFilesButton()->click();
     QCOMPARE(m_provider->refreshed, QStringList({kIntegration, kProduction}));
+    QVERIFY(m_view->statusLabel()->text().startsWith(QStringLiteral("Reading the config files")));
+    // The line says so once every environment's reads have ended, not before.
+    emit m_provider->filesSettled(kIntegration);
+    QVERIFY(m_view->statusLabel()->text().startsWith(QStringLiteral("Reading the config files")));
+    emit m_provider->filesSettled(kProduction);
+    QCOMPARE(m_view->statusLabel()->text(),
+             QStringLiteral("The config files of Integration, Production were read again."));
 }
 
 void tst_ConfigDiffView::mainWindowOpensItWithCtrlD()
