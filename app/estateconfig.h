@@ -41,10 +41,6 @@ public:
     /// Hooks the estate's stores up (called by Estate once its stores exist).
     void watchStores();
 
-signals:
-    /// Every config file read that refreshConfigFiles started has ended (read or failed).
-    void filesSettled(const QString &environment);
-
 private:
     struct FileContent
     {

@@ -54,6 +54,8 @@ public:
 signals:
     /// Something in @p environment's configuration changed (coalesced by the provider).
     void configChanged(const QString &environment);
+    /// Every config file read that refreshConfigFiles started has ended (read or failed).
+    void filesSettled(const QString &environment);
     void
     kvEditFinished(const Opsdeck::Models::KvEditRequest &request, bool ok, const QString &message);
 };

@@ -134,6 +134,7 @@ private:
     ConfigDiffTableModel *m_model = nullptr;
     QLabel *m_summary = nullptr;
     QLabel *m_status = nullptr;
+    QStringList m_filesPending; ///< environments whose config files are being read again
     QTextEdit *m_lineDiff = nullptr;
     QAction *m_edit = nullptr;
     QPointer<ConfirmActionDialog> m_confirm;
