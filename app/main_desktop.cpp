@@ -17,6 +17,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QTableView>
+#include <QTextEdit>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -230,18 +231,27 @@ int main(int argc, char *argv[])
             window.configDiffView()->refreshFilesButton()->click();
             window.configDiffView()->onlyDifferencesBox()->setChecked(true);
         });
-        // Then select the first config file row, so its line diff shows.
-        QTimer::singleShot(7000, &window, [&window] {
+        // Then select the first config file row as soon as there is one, so its line diff shows.
+        auto *selectFile = new QTimer(&window);
+        QObject::connect(selectFile, &QTimer::timeout, &window, [&window, selectFile] {
+            // Until the line diff shows: a recompute while files arrive may clear the selection.
+            if (!window.configDiffView()->lineDiffView()->toPlainText().isEmpty()) {
+                selectFile->stop();
+                return;
+            }
             QTableView *table = window.configDiffView()->table();
-            table->setFocus();
             for (int row = 0; row < table->model()->rowCount(); ++row) {
                 if (table->model()->index(row, 0).data().toString() == QLatin1String("file")) {
+                    table->setFocus();
+                    table->setCurrentIndex(table->model()->index(row, 2)); // the viewer follows it
                     table->selectRow(row);
-                    table->scrollTo(table->model()->index(row, 0));
+                    table->scrollTo(table->model()->index(row, 0),
+                                    QAbstractItemView::PositionAtCenter);
                     break;
                 }
             }
         });
+        selectFile->start(500);
     }
     if (!screenshot.isEmpty()) {
         bool ok = false;
