@@ -17,8 +17,8 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QTableView>
-#include <QTextEdit>
 #include <QTemporaryDir>
+#include <QTextEdit>
 #include <QTimer>
 
 #include <cerrno>
