@@ -85,6 +85,17 @@ bool waitForOutput(QProcess &child, QByteArray &out, const char *word, int timeo
     return out.contains(word);
 }
 
+/// Starts this program again as the client side: @p clients WebSockets to 127.0.0.1:@p port.
+void startClients(QProcess &child, int clients, quint16 port)
+{
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(QCoreApplication::applicationFilePath(),
+                {QStringLiteral("--clients"),
+                 QString::number(clients),
+                 QStringLiteral("--port"),
+                 QString::number(port)});
+}
+
 /// The child: N clients; prints "ready" once every snapshot arrived, then, after the measuring
 /// time, "result COUNT P50 P99 MAX" (milliseconds) and exits.
 int runClients(quint16 port, int count)
@@ -205,12 +216,7 @@ Figures runServer(int clients)
     const qint64 rssBefore = rssKb();
 
     QProcess child;
-    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    child.start(QCoreApplication::applicationFilePath(),
-                {QStringLiteral("--clients"),
-                 QString::number(clients),
-                 QStringLiteral("--port"),
-                 QString::number(server.port())});
+    startClients(child, clients, server.port());
     QElapsedTimer timer;
     timer.start();
     QByteArray out;
@@ -288,12 +294,7 @@ Figures runBareBroadcast(int clients, qsizetype frameBytes)
         }
     });
     QProcess child;
-    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    child.start(QCoreApplication::applicationFilePath(),
-                {QStringLiteral("--clients"),
-                 QString::number(clients),
-                 QStringLiteral("--port"),
-                 QString::number(server.serverPort())});
+    startClients(child, clients, server.serverPort());
     QByteArray out;
     if (!waitForOutput(child, out, "ready\n", 60000)) {
         child.kill();
