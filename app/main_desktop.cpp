@@ -4,6 +4,7 @@
 #include "app/configresolver.h"
 #include "app/diffcommand.h"
 #include "app/estate.h"
+#include "app/rolloutcommand.h"
 #include "app/sim/simestate.h"
 #include "app/statuscommand.h"
 #include "models/alertboard.h"
@@ -104,6 +105,31 @@ std::variant<Models::OpsdeckConfig, Models::ConfigError> resolve(const App::Comm
     return startDemo(*demo);
 }
 
+/// `opsdeck rollout …`: no display needed.
+int runRollout(int argc, char *argv[], const QStringList &arguments)
+{
+    QCoreApplication app(argc, argv);
+    const App::RolloutCommandOptions options = App::parseRolloutCommand(arguments);
+    if (options.help) {
+        std::fputs(qPrintable(options.helpText), stdout);
+        return 0;
+    }
+    if (!options.error.isEmpty()) {
+        printLine(stderr, QStringLiteral("opsdeck: rollout: %1").arg(options.error));
+        return 2;
+    }
+    App::CommandLine cl;
+    cl.configPath = options.configPath;
+    cl.demo = options.demo;
+    std::unique_ptr<Demo> demo;
+    const auto config = resolve(cl, demo);
+    if (const auto *error = std::get_if<Models::ConfigError>(&config)) {
+        printLine(stderr, QStringLiteral("opsdeck: %1").arg(error->toString()));
+        return 2;
+    }
+    return App::runRolloutCommand(options, std::get<Models::OpsdeckConfig>(config));
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -116,6 +142,8 @@ int main(int argc, char *argv[])
     QCoreApplication::setOrganizationName(QStringLiteral("opsdeck"));
     QCoreApplication::setApplicationName(QStringLiteral("opsdeck"));
     QCoreApplication::setApplicationVersion(QStringLiteral(OPSDECK_VERSION));
+    if (argc >= 2 && std::strcmp(argv[1], "rollout") == 0)
+        return runRollout(argc, argv, arguments);
 
     const App::CommandLine cl = App::parseCommandLine(arguments);
     if (!cl.error.isEmpty()) {
