@@ -63,7 +63,8 @@ struct DockerRolloutRequest
     qint64 healthTimeoutMs = 120000; ///< a new instance must be healthy this soon
     /// Without health check and probe: running this long without a restart counts as healthy.
     qint64 stableMs = 10000;
-    int stopTimeoutSeconds = 10;
+    /// −1: the container's own StopTimeout (docker run --stop-timeout; Docker's default 10 s).
+    int stopTimeoutSeconds = -1;
     ProbeSpec probe;
 
     bool isRestart() const { return image.isEmpty(); }

@@ -100,6 +100,23 @@ void DockerRollout::call(int host,
     });
 }
 
+int DockerRollout::stopSeconds(const QJsonObject &inspect) const
+{
+    if (m_request.stopTimeoutSeconds >= 0)
+        return m_request.stopTimeoutSeconds;
+    const QJsonValue own =
+        inspect.value(QStringLiteral("Config")).toObject().value(QStringLiteral("StopTimeout"));
+    return own.isDouble() ? own.toInt() : 10;
+}
+
+QByteArray DockerRollout::stopQuery(const QJsonObject &) const
+{
+    // Without ?t= the engine uses the container's own StopTimeout.
+    return m_request.stopTimeoutSeconds >= 0
+               ? "?t=" + QByteArray::number(m_request.stopTimeoutSeconds)
+               : QByteArray();
+}
+
 int DockerRollout::hostIndex(const QString &name) const
 {
     for (int i = 0; i < m_hosts.size(); ++i)
@@ -505,12 +522,11 @@ void DockerRollout::replace(int index, Done done)
              if (abortedBefore())
                  return;
              setStep(index, RolloutStep::Stopping);
-             const int t = m_request.stopTimeoutSeconds;
              call(h,
                   "POST",
-                  "/containers/" + oldId + "/stop?t=" + QByteArray::number(t),
+                  "/containers/" + oldId + "/stop" + stopQuery(inst.inspect),
                   {},
-                  m_timings.requestTimeoutMs + t * 1000,
+                  m_timings.requestTimeoutMs + stopSeconds(inst.inspect) * 1000,
                   [=, this](HttpReply *stopReply) {
                       if (!stopReply->ok())
                           return failed(stopReply, tr("stop"));
@@ -793,12 +809,11 @@ void DockerRollout::restore(int index, Done done)
         return bringBackOld();
     // 1. The new container stops, 2. and is kept out of the way, for its logs.
     const QByteArray newId = slot.newId.toLatin1();
-    const int t = m_request.stopTimeoutSeconds;
     call(h,
          "POST",
-         "/containers/" + newId + "/stop?t=" + QByteArray::number(t),
+         "/containers/" + newId + "/stop" + stopQuery(inst.inspect),
          {},
-         m_timings.requestTimeoutMs + t * 1000,
+         m_timings.requestTimeoutMs + stopSeconds(inst.inspect) * 1000,
          [=, this](HttpReply *r) {
              if (!r->ok() && r->status() != 404)
                  return fail(r, tr("stop the new container"));

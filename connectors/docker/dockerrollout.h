@@ -113,6 +113,8 @@ private:
     void setPhase(Models::RolloutPhase phase);
     void changed();
     int hostIndex(const QString &name) const;
+    int stopSeconds(const QJsonObject &inspect) const;
+    QByteArray stopQuery(const QJsonObject &inspect) const;
     QString where(int index) const;
 
     Models::EnvironmentConfig m_environment;
