@@ -5,12 +5,14 @@
 #include "app/diffcommand.h"
 #include "app/estate.h"
 #include "app/rolloutcommand.h"
+#include "app/rolloutcontroller.h"
 #include "app/sim/simestate.h"
 #include "app/statuscommand.h"
 #include "models/alertboard.h"
 #include "views/desktop/configdiffview.h"
 #include "views/desktop/mainwindow.h"
 #include "views/desktop/marathonview.h"
+#include "views/desktop/rolloutspanel.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -218,6 +220,9 @@ int main(int argc, char *argv[])
         kafkaStores << estate.kafkaStore(store->environment());
     window.setKafka(kafkaStores);
     window.setAlertBoard(estate.alertBoard());
+    Connectors::HttpClient rolloutHttp;
+    App::RolloutController rollouts(cfg, &rolloutHttp);
+    window.setRollouts(&rollouts);
     if (!cl.environment.isEmpty()) {
         for (int i = 0; i < estate.stores().size(); ++i) {
             if (estate.stores().at(i)->environment().compare(cl.environment, Qt::CaseInsensitive)
@@ -238,6 +243,25 @@ int main(int argc, char *argv[])
         window.showTab(Views::MainWindow::MesosTab);
     else if (screenshotTab == QLatin1String("kafka"))
         window.showTab(Views::MainWindow::KafkaTab);
+    // OPSDECK_SCREENSHOT_ROLLOUT=SERVICE:IMAGE starts that rollout in the first environment
+    // (through the dialog, as a person would) and shows the Rollouts dock.
+    const QString screenshotRollout = qEnvironmentVariable("OPSDECK_SCREENSHOT_ROLLOUT");
+    if (!screenshotRollout.isEmpty()) {
+        QTimer::singleShot(1500, &window, [&window, screenshotRollout] {
+            Views::DockerRolloutDialog *dialog = window.showRolloutDialog();
+            if (!dialog)
+                return;
+            dialog->setService(screenshotRollout.section(QLatin1Char(':'), 0, 0),
+                               screenshotRollout.section(QLatin1Char(':'), 1));
+            dialog->plan();
+            auto *startWhenPlanned = new QTimer(dialog);
+            QObject::connect(startWhenPlanned, &QTimer::timeout, dialog, [dialog] {
+                if (dialog->startButton()->isEnabled())
+                    dialog->startButton()->click();
+            });
+            startWhenPlanned->start(200);
+        });
+    }
     // OPSDECK_SCREENSHOT_APP=/shop/orders selects that Marathon app once it is listed.
     const QString screenshotApp = qEnvironmentVariable("OPSDECK_SCREENSHOT_APP");
     if (!screenshotApp.isEmpty()) {

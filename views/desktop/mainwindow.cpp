@@ -13,6 +13,7 @@
 #include "views/desktop/kafkaview.h"
 #include "views/desktop/marathonview.h"
 #include "views/desktop/mesosview.h"
+#include "views/desktop/rolloutspanel.h"
 #include "views/desktop/sourcetab.h"
 
 #include <QAction>
@@ -29,6 +30,7 @@
 #include <QListView>
 #include <QMenu>
 #include <QMenuBar>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
@@ -266,6 +268,19 @@ void MainWindow::buildUi()
     m_alertsDock->setWidget(m_alertsPanel);
     addDockWidget(Qt::BottomDockWidgetArea, m_alertsDock);
     m_alertsDock->hide(); // until setAlertBoard
+    m_rolloutsDock = new QDockWidget(tr("Rollouts"), this);
+    m_rolloutsDock->setObjectName(QStringLiteral("rolloutsDock"));
+    m_rolloutsDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable
+                                | QDockWidget::DockWidgetFloatable);
+    m_rolloutsPanel = new RolloutsPanel(m_rolloutsDock);
+    m_rolloutsDock->setWidget(m_rolloutsPanel);
+    addDockWidget(Qt::BottomDockWidgetArea, m_rolloutsDock);
+    // One bottom area: alerts and rollouts as tabs of it, each the full width.
+    tabifyDockWidget(m_alertsDock, m_rolloutsDock);
+    m_rolloutsDock->hide(); // until setRollouts
+    connect(m_rolloutsPanel, &RolloutsPanel::rolloutEnded, this, &MainWindow::onRolloutEnded);
+    connect(
+        m_rolloutsPanel, &RolloutsPanel::newRolloutRequested, this, &MainWindow::showRolloutDialog);
     connect(m_alertsPanel, &AlertsPanel::countsChanged, this, [this](int critical, int warning) {
         if (critical + warning == 0) {
             m_alertStatus->setText(tr("No alerts"));
@@ -322,6 +337,13 @@ void MainWindow::buildActions()
     }
     containerMenu->addSeparator();
     containerMenu->addAction(logs);
+    containerMenu->addSeparator();
+    m_rolloutAction = containerMenu->addAction(tr("Roll &out service…"));
+    m_rolloutAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U));
+    m_rolloutAction->setToolTip(tr("Roll the selected container's service to a new image, or "
+                                   "restart it, one batch at a time"));
+    m_rolloutAction->setEnabled(false); // until setRollouts
+    connect(m_rolloutAction, &QAction::triggered, this, &MainWindow::showRolloutDialog);
     connect(m_restart, &QAction::triggered, this, [this] { askAndRun(ContainerAction::Restart); });
     connect(m_stop, &QAction::triggered, this, [this] { askAndRun(ContainerAction::Stop); });
     connect(
@@ -373,6 +395,10 @@ void MainWindow::buildActions()
     alerts->setText(tr("A&lerts"));
     alerts->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
     viewMenu->addAction(alerts);
+    auto *rollouts = m_rolloutsDock->toggleViewAction();
+    rollouts->setText(tr("&Rollouts"));
+    rollouts->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    viewMenu->addAction(rollouts);
     viewMenu->addSeparator();
     m_configDiffAction = viewMenu->addAction(tr("Config &diff…"));
     m_configDiffAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
@@ -811,6 +837,83 @@ void MainWindow::setAlertBoard(AlertBoard *board)
         m_tray->setToolTip(tr("Opsdeck"));
         m_tray->show();
     }
+}
+
+void MainWindow::setRollouts(RolloutOperations *operations)
+{
+    m_rolloutOperations = operations;
+    m_rolloutsPanel->setOperations(operations);
+    m_rolloutAction->setEnabled(operations != nullptr);
+    // Shown at once when an earlier session left a rollout interrupted: it needs a look.
+    if (operations && !operations->interrupted().isEmpty())
+        m_rolloutsDock->show();
+    if (operations && !m_tray && QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        m_tray->setToolTip(tr("Opsdeck"));
+        m_tray->show();
+    }
+}
+
+DockerRolloutDialog *MainWindow::showRolloutDialog()
+{
+    const EnvironmentConfig *env = currentConfig();
+    const EnvironmentStore *store = currentStore();
+    if (!m_rolloutOperations || !env || !store)
+        return nullptr;
+    if (env->readOnly) {
+        statusBar()->showMessage(tr("%1 is read-only: no rollouts").arg(env->name), 5000);
+        return nullptr;
+    }
+    // The services of this environment: the service label, else the name without its number.
+    static const QRegularExpression numbered(QStringLiteral(R"(^(.+)[-_]\d+$)"));
+    QStringList services;
+    for (const QString &key : store->containerKeys()) {
+        const Container *c = store->container(key);
+        QString service = c->labels.value(QStringLiteral("com.example.service"));
+        if (service.isEmpty()) {
+            const auto m = numbered.match(c->name);
+            service = m.hasMatch() ? m.captured(1) : c->name;
+        }
+        if (!service.contains(QLatin1String("_opsdeck-")) && !services.contains(service))
+            services << service;
+    }
+    services.sort();
+    auto *dialog = new DockerRolloutDialog(m_rolloutOperations, *env, services, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (const Container *c = store->container(selectedKey())) {
+        QString service = c->labels.value(QStringLiteral("com.example.service"));
+        if (service.isEmpty()) {
+            const auto m = numbered.match(c->name);
+            service = m.hasMatch() ? m.captured(1) : c->name;
+        }
+        dialog->setService(service, c->image);
+    }
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_rolloutsDock->show();
+        m_rolloutsDock->raise();
+        if (!QSettings().contains(QStringLiteral("window/state")))
+            resizeDocks({m_rolloutsDock}, {300}, Qt::Vertical);
+        m_rolloutsPanel->select(dialog->startedId());
+    });
+    dialog->show();
+    return dialog;
+}
+
+void MainWindow::onRolloutEnded(const RolloutProgress &progress)
+{
+    const QString title =
+        progress.phase == RolloutPhase::Succeeded
+            ? tr("Rollout of %1 in %2 succeeded").arg(progress.service, progress.environment)
+            : tr("Rollout of %1 in %2: %3")
+                  .arg(progress.service, progress.environment, nameOf(progress.phase));
+    m_notificationsShown << title + QLatin1Char('\n') + progress.summary;
+    statusBar()->showMessage(title + QStringLiteral(" — ") + progress.summary, 15000);
+    if (m_tray)
+        m_tray->showMessage(title,
+                            progress.summary,
+                            progress.phase == RolloutPhase::Succeeded ? QSystemTrayIcon::Information
+                                                                      : QSystemTrayIcon::Critical,
+                            15000);
 }
 
 void MainWindow::onAlertRaised(const AlertRecord &record)

@@ -6,6 +6,7 @@
 #include "models/environmentstore.h"
 #include "models/marathonoperations.h"
 #include "models/marathonstore.h"
+#include "models/rolloutoperations.h"
 #include "views/desktop/confirmactiondialog.h"
 
 #include <QMainWindow>
@@ -44,6 +45,8 @@ class ContainerProxyModel;
 class MarathonView;
 class KafkaView;
 class MesosView;
+class RolloutsPanel;
+class DockerRolloutDialog;
 
 /// The desktop console: environment switcher and banner, then tabs per environment: the
 /// containers of every host in one table with hosts, details and guarded actions; Marathon apps,
@@ -85,6 +88,16 @@ public:
     void setConfigProvider(Models::ConfigProvider *provider);
     /// Opens (or raises) the config diff viewer, in a window of its own.
     void showConfigDiff();
+    /// Docker rollouts (not owned): the Rollouts dock (Ctrl+Shift+R) and Container → Roll out
+    /// service… (Ctrl+Shift+U). Each rollout's end is a desktop notification.
+    void setRollouts(Models::RolloutOperations *operations);
+    /// Opens the rollout dialog for the current environment, with the selected container's
+    /// service and image filled in.
+    DockerRolloutDialog *showRolloutDialog();
+
+    RolloutsPanel *rolloutsPanel() const { return m_rolloutsPanel; }
+
+    QDockWidget *rolloutsDock() const { return m_rolloutsDock; }
 
     void switchToEnvironment(int index);
     QString currentEnvironment() const;
@@ -154,6 +167,7 @@ private:
     void applyKafkaStore();
     void onAlertRaised(const Models::AlertRecord &record);
     void showPendingNotifications();
+    void onRolloutEnded(const Models::RolloutProgress &progress);
     void focusFilter();
     void onSelectionChanged();
     void onHostSelected();
@@ -185,6 +199,10 @@ private:
     AlertsPanel *m_alertsPanel = nullptr;
     QDockWidget *m_alertsDock = nullptr;
     QLabel *m_alertStatus = nullptr;
+    RolloutsPanel *m_rolloutsPanel = nullptr;
+    QDockWidget *m_rolloutsDock = nullptr;
+    QPointer<Models::RolloutOperations> m_rolloutOperations; ///< not owned
+    QAction *m_rolloutAction = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     QStringList m_pendingNotifications;
     QStringList m_notificationsShown;
