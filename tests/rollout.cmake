@@ -4,6 +4,8 @@ opsdeck_add_test(NAME tst_dockerrollout SOURCES unit/models/tst_dockerrollout.cp
                  LIBS opsdeck_models LABELS unit)
 
 if(OPSDECK_BUILD_GUI)
+    opsdeck_add_test(NAME tst_rolloutspanel SOURCES unit/views/tst_rolloutspanel.cpp
+                     LIBS opsdeck_desktop LABELS unit GUI)
     # Against the three real engines of the dockerd fixture; also drives the opsdeck binary.
     opsdeck_add_test(NAME tst_dockerrollout_live SOURCES integration/docker/tst_dockerrollout_live.cpp
                      LIBS opsdeck_app LABELS integration)
