@@ -9,6 +9,7 @@
 #include "app/sim/simestate.h"
 #include "app/statuscommand.h"
 #include "models/alertboard.h"
+#include "models/marathonrollouttracker.h"
 #include "views/desktop/configdiffview.h"
 #include "views/desktop/mainwindow.h"
 #include "views/desktop/marathonview.h"
@@ -223,6 +224,18 @@ int main(int argc, char *argv[])
     Connectors::HttpClient rolloutHttp;
     App::RolloutController rollouts(cfg, &rolloutHttp);
     window.setRollouts(&rollouts);
+    // Marathon deployments show in the same rollouts panel, in the same shape.
+    std::vector<std::unique_ptr<Models::MarathonRolloutTracker>> marathonRollouts;
+    for (const auto &env : cfg.environments) {
+        if (Models::MarathonStore *store = estate.marathonStore(env.name)) {
+            marathonRollouts.push_back(
+                std::make_unique<Models::MarathonRolloutTracker>(env.name, store));
+            QObject::connect(marathonRollouts.back().get(),
+                             &Models::MarathonRolloutTracker::progressChanged,
+                             window.rolloutsPanel(),
+                             &Views::RolloutsPanel::showProgress);
+        }
+    }
     if (!cl.environment.isEmpty()) {
         for (int i = 0; i < estate.stores().size(); ++i) {
             if (estate.stores().at(i)->environment().compare(cl.environment, Qt::CaseInsensitive)

@@ -6,6 +6,7 @@
 #include "models/result.h"
 
 #include <QJsonObject>
+#include <QMetaType>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -200,3 +201,5 @@ struct RolloutProgress
 };
 
 } // namespace Opsdeck::Models
+
+Q_DECLARE_METATYPE(Opsdeck::Models::RolloutProgress)

@@ -3,4 +3,5 @@
 target_sources(opsdeck_models PRIVATE
     dockerrollout.h dockerrollout.cpp
     rolloutoperations.h
+    marathonrollouttracker.h marathonrollouttracker.cpp
 )

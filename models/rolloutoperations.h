@@ -52,4 +52,3 @@ signals:
 
 } // namespace Opsdeck::Models
 
-Q_DECLARE_METATYPE(Opsdeck::Models::RolloutProgress)

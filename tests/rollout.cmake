@@ -2,6 +2,8 @@
 # Issue 7: rolling updates and restarts on Docker hosts.
 opsdeck_add_test(NAME tst_dockerrollout SOURCES unit/models/tst_dockerrollout.cpp
                  LIBS opsdeck_models LABELS unit)
+opsdeck_add_test(NAME tst_marathonrollouttracker SOURCES unit/models/tst_marathonrollouttracker.cpp
+                 LIBS opsdeck_models LABELS unit)
 
 if(OPSDECK_BUILD_GUI)
     opsdeck_add_test(NAME tst_rolloutspanel SOURCES unit/views/tst_rolloutspanel.cpp
