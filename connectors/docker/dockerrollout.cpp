@@ -522,48 +522,61 @@ void DockerRollout::replace(int index, Done done)
              if (abortedBefore())
                  return;
              setStep(index, RolloutStep::Stopping);
+             // Kept stopped, it must stay stopped: an engine restart would start an old
+             // container whose policy is always / unless-stopped. Restored on rollback.
              call(h,
                   "POST",
-                  "/containers/" + oldId + "/stop" + stopQuery(inst.inspect),
-                  {},
-                  m_timings.requestTimeoutMs + stopSeconds(inst.inspect) * 1000,
-                  [=, this](HttpReply *stopReply) {
-                      if (!stopReply->ok())
-                          return failed(stopReply, tr("stop"));
-                      m_slots[index].stopped = true;
-                      if (abortedBefore())
-                          return;
-                      setStep(index, RolloutStep::Creating);
-                      const QJsonObject body =
-                          recreateContainerBody(inst.inspect, inst.imageInspect, m_request.image);
+                  "/containers/" + oldId + "/update",
+                  R"({"RestartPolicy":{"Name":"no"}})",
+                  0,
+                  [=, this](HttpReply *updateReply) {
+                      if (!updateReply->ok())
+                          return failed(updateReply, tr("clear the restart policy"));
+                      m_slots[index].policyCleared = true;
                       call(h,
                            "POST",
-                           "/containers/create?name=" + encoded(inst.name),
-                           QJsonDocument(body).toJson(QJsonDocument::Compact),
-                           0,
-                           [=, this](HttpReply *createReply) {
-                               if (!createReply->ok())
-                                   return failed(createReply, tr("create"));
-                               const QString newId = jsonObject(createReply->body())
-                                                         .value(QStringLiteral("Id"))
-                                                         .toString();
-                               if (newId.isEmpty())
-                                   return done(false,
-                                               tr("create: the engine answered without an Id"));
-                               m_slots[index].created = true;
-                               m_slots[index].newId = newId;
-                               m_progress.instances[index].newId = newId;
-                               setStep(index, RolloutStep::Starting, shortId(newId));
+                           "/containers/" + oldId + "/stop" + stopQuery(inst.inspect),
+                           {},
+                           m_timings.requestTimeoutMs + stopSeconds(inst.inspect) * 1000,
+                           [=, this](HttpReply *stopReply) {
+                               if (!stopReply->ok())
+                                   return failed(stopReply, tr("stop"));
+                               m_slots[index].stopped = true;
+                               if (abortedBefore())
+                                   return;
+                               setStep(index, RolloutStep::Creating);
+                               const QJsonObject body = recreateContainerBody(
+                                   inst.inspect, inst.imageInspect, m_request.image);
                                call(h,
                                     "POST",
-                                    "/containers/" + newId.toLatin1() + "/start",
-                                    {},
+                                    "/containers/create?name=" + encoded(inst.name),
+                                    QJsonDocument(body).toJson(QJsonDocument::Compact),
                                     0,
-                                    [=, this](HttpReply *startReply) {
-                                        if (!startReply->ok())
-                                            return failed(startReply, tr("start"));
-                                        setStep(index, RolloutStep::WaitingHealthy);
-                                        waitHealthy(index, newId, false, done);
+                                    [=, this](HttpReply *createReply) {
+                                        if (!createReply->ok())
+                                            return failed(createReply, tr("create"));
+                                        const QString newId = jsonObject(createReply->body())
+                                                                  .value(QStringLiteral("Id"))
+                                                                  .toString();
+                                        if (newId.isEmpty())
+                                            return done(
+                                                false,
+                                                tr("create: the engine answered without an Id"));
+                                        m_slots[index].created = true;
+                                        m_slots[index].newId = newId;
+                                        m_progress.instances[index].newId = newId;
+                                        setStep(index, RolloutStep::Starting, shortId(newId));
+                                        call(h,
+                                             "POST",
+                                             "/containers/" + newId.toLatin1() + "/start",
+                                             {},
+                                             0,
+                                             [=, this](HttpReply *startReply) {
+                                                 if (!startReply->ok())
+                                                     return failed(startReply, tr("start"));
+                                                 setStep(index, RolloutStep::WaitingHealthy);
+                                                 waitHealthy(index, newId, false, done);
+                                             });
                                     });
                            });
                   });
@@ -718,7 +731,7 @@ void DockerRollout::restoreNext()
     while (!m_restoreQueue.isEmpty()) {
         const int index = m_restoreQueue.takeFirst();
         const Slot &slot = m_slots.at(index);
-        if (!slot.renamed && !slot.created && !slot.stopped) {
+        if (!slot.renamed && !slot.created && !slot.stopped && !slot.policyCleared) {
             setStep(index, RolloutStep::Pending, tr("not touched"));
             continue;
         }
@@ -773,7 +786,7 @@ void DockerRollout::restore(int index, Done done)
 
     // 3. The old container comes back under its name, and runs again if it ran.
     auto bringBackOld = [=, this]() {
-        auto startOld = [=, this]() {
+        auto startOldAfterPolicy = [=, this]() {
             if (!wasRunning || !m_slots.at(index).stopped)
                 return done(true,
                             tr("old container %1 back as %2").arg(shortId(inst.id), inst.name));
@@ -788,6 +801,28 @@ void DockerRollout::restore(int index, Done done)
                             : tr("old container %1 started but %2").arg(shortId(inst.id), message));
                 });
             });
+        };
+        auto startOld = [=, this]() {
+            if (m_slots.at(index).policyCleared) {
+                // Its own restart policy back first, then (if it ran) it runs again.
+                call(h,
+                     "POST",
+                     "/containers/" + oldId + "/update",
+                     QJsonDocument(QJsonObject{{QStringLiteral("RestartPolicy"),
+                                                inst.inspect.value(QStringLiteral("HostConfig"))
+                                                    .toObject()
+                                                    .value(QStringLiteral("RestartPolicy"))}})
+                         .toJson(QJsonDocument::Compact),
+                     0,
+                     [=, this](HttpReply *r) {
+                         if (!r->ok())
+                             return fail(r, tr("restore the old container's restart policy"));
+                         m_slots[index].policyCleared = false;
+                         startOldAfterPolicy();
+                     });
+                return;
+            }
+            startOldAfterPolicy();
         };
         if (!m_slots.at(index).renamed)
             return startOld();

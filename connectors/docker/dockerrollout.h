@@ -79,6 +79,7 @@ private:
     struct Slot
     {
         bool renamed = false;
+        bool policyCleared = false; ///< the old container's restart policy is "no" for now
         bool stopped = false;
         bool created = false;
         QString newId;

@@ -339,7 +339,7 @@ void MainWindow::buildActions()
     containerMenu->addAction(logs);
     containerMenu->addSeparator();
     m_rolloutAction = containerMenu->addAction(tr("Roll &out service…"));
-    m_rolloutAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U));
+    m_rolloutAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     m_rolloutAction->setToolTip(tr("Roll the selected container's service to a new image, or "
                                    "restart it, one batch at a time"));
     m_rolloutAction->setEnabled(false); // until setRollouts
@@ -397,7 +397,7 @@ void MainWindow::buildActions()
     viewMenu->addAction(alerts);
     auto *rollouts = m_rolloutsDock->toggleViewAction();
     rollouts->setText(tr("&Rollouts"));
-    rollouts->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    rollouts->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
     viewMenu->addAction(rollouts);
     viewMenu->addSeparator();
     m_configDiffAction = viewMenu->addAction(tr("Config &diff…"));

@@ -88,8 +88,8 @@ public:
     void setConfigProvider(Models::ConfigProvider *provider);
     /// Opens (or raises) the config diff viewer, in a window of its own.
     void showConfigDiff();
-    /// Docker rollouts (not owned): the Rollouts dock (Ctrl+Shift+R) and Container → Roll out
-    /// service… (Ctrl+Shift+U). Each rollout's end is a desktop notification.
+    /// Docker rollouts (not owned): the Rollouts dock (Ctrl+Shift+P) and Container → Roll out
+    /// service… (Ctrl+Shift+O). Each rollout's end is a desktop notification.
     void setRollouts(Models::RolloutOperations *operations);
     /// Opens the rollout dialog for the current environment, with the selected container's
     /// service and image filled in.

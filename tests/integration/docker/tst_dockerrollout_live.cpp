@@ -486,6 +486,13 @@ void tst_DockerRolloutLive::imageThatExitsIsRolledBack()
         QCOMPARE(inspect(k, name, QStringLiteral("{{.State.Status}}")), QStringLiteral("running"));
     }
     QVERIFY(waitServing());
+    // Each old container has its own restart policy back (it was "no" while kept stopped).
+    for (int k = 1; k <= 3; ++k)
+        QCOMPARE(inspect(k,
+                         m_oldIds.at(k - 1),
+                         QStringLiteral("{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig."
+                                        "RestartPolicy.MaximumRetryCount}}")),
+                 QStringLiteral("on-failure:3"));
     // The failed replacement is kept, stopped, for its logs.
     QVERIFY(!inspect(1,
                      keptFailedName(QStringLiteral("%1-1").arg(m_service), p.id),
@@ -590,6 +597,11 @@ void tst_DockerRolloutLive::engineKilledMidRolloutLosesNothing()
     QVERIFY(m_harness.run({QStringLiteral("start"), QStringLiteral("2")}));
     QCOMPARE(inspect(2, m_oldIds.at(1), QStringLiteral("{{.Name}}")),
              QLatin1Char('/') + keptOldName(QStringLiteral("%1-2").arg(m_service), p.id));
+    // Kept stopped with restart policy "no": the engine's restart did not start it again.
+    QCOMPARE(inspect(2,
+                     m_oldIds.at(1),
+                     QStringLiteral("{{.HostConfig.RestartPolicy.Name}} {{.State.Status}}")),
+             QStringLiteral("no exited"));
     QCOMPARE(inspect(2, QStringLiteral("%1-2").arg(m_service), QStringLiteral("{{.Id}}")),
              p.instances.at(1).newId);
     QCOMPARE(auditLines(qEnvironmentVariable("OPSDECK_AUDIT_LOG"))
