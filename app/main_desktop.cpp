@@ -18,6 +18,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QIcon>
+#include <QPointer>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QTableView>
@@ -257,23 +258,30 @@ int main(int argc, char *argv[])
     else if (screenshotTab == QLatin1String("kafka"))
         window.showTab(Views::MainWindow::KafkaTab);
     // OPSDECK_SCREENSHOT_ROLLOUT=SERVICE:IMAGE starts that rollout in the first environment
-    // (through the dialog, as a person would) and shows the Rollouts dock.
+    // (through the dialog, as a person would) and shows the Rollouts dock;
+    // with OPSDECK_SCREENSHOT_TAB=rollout-dialog it only plans, and saves the dialog.
     const QString screenshotRollout = qEnvironmentVariable("OPSDECK_SCREENSHOT_ROLLOUT");
+    const bool rolloutDialogShot = screenshotTab == QLatin1String("rollout-dialog");
+    QPointer<Views::DockerRolloutDialog> rolloutDialog;
     if (!screenshotRollout.isEmpty()) {
-        QTimer::singleShot(1500, &window, [&window, screenshotRollout] {
-            Views::DockerRolloutDialog *dialog = window.showRolloutDialog();
-            if (!dialog)
-                return;
-            dialog->setService(screenshotRollout.section(QLatin1Char(':'), 0, 0),
-                               screenshotRollout.section(QLatin1Char(':'), 1));
-            dialog->plan();
-            auto *startWhenPlanned = new QTimer(dialog);
-            QObject::connect(startWhenPlanned, &QTimer::timeout, dialog, [dialog] {
-                if (dialog->startButton()->isEnabled())
-                    dialog->startButton()->click();
+        QTimer::singleShot(
+            1500, &window, [&window, &rolloutDialog, screenshotRollout, rolloutDialogShot] {
+                Views::DockerRolloutDialog *dialog = window.showRolloutDialog();
+                rolloutDialog = dialog;
+                if (!dialog)
+                    return;
+                dialog->setService(screenshotRollout.section(QLatin1Char(':'), 0, 0),
+                                   screenshotRollout.section(QLatin1Char(':'), 1));
+                dialog->plan();
+                if (rolloutDialogShot)
+                    return;
+                auto *startWhenPlanned = new QTimer(dialog);
+                QObject::connect(startWhenPlanned, &QTimer::timeout, dialog, [dialog] {
+                    if (dialog->startButton()->isEnabled())
+                        dialog->startButton()->click();
+                });
+                startWhenPlanned->start(200);
             });
-            startWhenPlanned->start(200);
-        });
     }
     // OPSDECK_SCREENSHOT_APP=/shop/orders selects that Marathon app once it is listed.
     const QString screenshotApp = qEnvironmentVariable("OPSDECK_SCREENSHOT_APP");
@@ -321,13 +329,16 @@ int main(int argc, char *argv[])
     if (!screenshot.isEmpty()) {
         bool ok = false;
         int delay = qEnvironmentVariableIntValue("OPSDECK_SCREENSHOT_DELAY_MS", &ok);
-        QTimer::singleShot(ok ? delay : 4000, &window, [&window, screenshot, diffShot] {
-            if (diffShot)
-                window.configDiffView()->grab().save(screenshot);
-            else
-                window.grab().save(screenshot);
-            window.close();
-        });
+        QTimer::singleShot(
+            ok ? delay : 4000, &window, [&window, &rolloutDialog, screenshot, diffShot] {
+                if (rolloutDialog)
+                    rolloutDialog->grab().save(screenshot);
+                else if (diffShot)
+                    window.configDiffView()->grab().save(screenshot);
+                else
+                    window.grab().save(screenshot);
+                window.close();
+            });
     }
     return app.exec();
 }

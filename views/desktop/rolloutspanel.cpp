@@ -8,6 +8,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDialogButtonBox>
+#include <QFontDatabase>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -146,7 +147,9 @@ DockerRolloutDialog::DockerRolloutDialog(RolloutOperations *operations,
     auto *imageRow = new QHBoxLayout;
     imageRow->addWidget(m_image, 1);
     imageRow->addWidget(m_restart);
-    form->addRow(tr("New &image:"), imageRow);
+    auto *imageLabel = new QLabel(tr("New &image:"), this);
+    imageLabel->setBuddy(m_image);
+    form->addRow(imageLabel, imageRow);
     m_batch = new QSpinBox(this);
     m_batch->setRange(1, 100);
     m_batch->setToolTip(tr("Instances replaced at once"));
@@ -192,6 +195,7 @@ DockerRolloutDialog::DockerRolloutDialog(RolloutOperations *operations,
     m_planView->setPlaceholderText(tr("The plan shows here: which containers, in which batches, "
                                       "never below which healthy count."));
     m_planView->setMinimumHeight(160);
+    m_planView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     layout->addWidget(m_planView, 1);
     m_error = new QLabel(this);
     m_error->setWordWrap(true);
@@ -228,7 +232,7 @@ DockerRolloutDialog::DockerRolloutDialog(RolloutOperations *operations,
     if (m_operations)
         connect(m_operations, &RolloutOperations::planned, this, &DockerRolloutDialog::onPlanned);
     updateStart();
-    resize(640, 620);
+    resize(780, 640);
 }
 
 DockerRolloutDialog::~DockerRolloutDialog()
