@@ -203,52 +203,40 @@ void RolloutController::discardPlan(const QString &token)
         rollout->deleteLater();
 }
 
+void RolloutController::control(const QString &rolloutId,
+                                const QString &action,
+                                void (Connectors::DockerRollout::*run)())
+{
+    const auto it = m_running.find(rolloutId);
+    if (it == m_running.end() || !it->second.rollout || isFinal(it->second.last.phase))
+        return;
+    AuditLog::append(it->second.last.environment,
+                     action,
+                     it->second.last.service,
+                     QStringLiteral("requested"),
+                     rolloutId);
+    (it->second.rollout.data()->*run)();
+}
+
 void RolloutController::pause(const QString &rolloutId)
 {
-    if (const auto it = m_running.find(rolloutId); it != m_running.end() && it->second.rollout) {
-        AuditLog::append(it->second.last.environment,
-                         QStringLiteral("docker.rollout.pause"),
-                         it->second.last.service,
-                         QStringLiteral("ok"),
-                         rolloutId);
-        it->second.rollout->pause();
-    }
+    control(rolloutId, QStringLiteral("docker.rollout.pause"), &Connectors::DockerRollout::pause);
 }
 
 void RolloutController::resume(const QString &rolloutId)
 {
-    if (const auto it = m_running.find(rolloutId); it != m_running.end() && it->second.rollout) {
-        AuditLog::append(it->second.last.environment,
-                         QStringLiteral("docker.rollout.resume"),
-                         it->second.last.service,
-                         QStringLiteral("ok"),
-                         rolloutId);
-        it->second.rollout->resume();
-    }
+    control(rolloutId, QStringLiteral("docker.rollout.resume"), &Connectors::DockerRollout::resume);
 }
 
 void RolloutController::abort(const QString &rolloutId)
 {
-    if (const auto it = m_running.find(rolloutId); it != m_running.end() && it->second.rollout) {
-        AuditLog::append(it->second.last.environment,
-                         QStringLiteral("docker.rollout.abort"),
-                         it->second.last.service,
-                         QStringLiteral("requested"),
-                         rolloutId);
-        it->second.rollout->abort();
-    }
+    control(rolloutId, QStringLiteral("docker.rollout.abort"), &Connectors::DockerRollout::abort);
 }
 
 void RolloutController::goAhead(const QString &rolloutId)
 {
-    if (const auto it = m_running.find(rolloutId); it != m_running.end() && it->second.rollout) {
-        AuditLog::append(it->second.last.environment,
-                         QStringLiteral("docker.rollout.go-ahead"),
-                         it->second.last.service,
-                         QStringLiteral("ok"),
-                         rolloutId);
-        it->second.rollout->goAhead();
-    }
+    control(
+        rolloutId, QStringLiteral("docker.rollout.go-ahead"), &Connectors::DockerRollout::goAhead);
 }
 
 QList<RolloutProgress> RolloutController::rollouts() const

@@ -52,6 +52,10 @@ private:
     };
 
     void onFinished(const QString &id, const Models::RolloutProgress &progress);
+    /// Audits a person's @p action on a running rollout, then runs it.
+    void control(const QString &rolloutId,
+                 const QString &action,
+                 void (Connectors::DockerRollout::*run)());
 
     Models::OpsdeckConfig m_config;
     QPointer<Connectors::HttpClient> m_http;

@@ -832,11 +832,16 @@ void MainWindow::setAlertBoard(AlertBoard *board)
     if (!board)
         return;
     connect(board, &AlertBoard::raised, this, &MainWindow::onAlertRaised);
-    if (!m_tray && QSystemTrayIcon::isSystemTrayAvailable()) {
-        m_tray = new QSystemTrayIcon(windowIcon(), this);
-        m_tray->setToolTip(tr("Opsdeck"));
-        m_tray->show();
-    }
+    ensureTray();
+}
+
+void MainWindow::ensureTray()
+{
+    if (m_tray || !QSystemTrayIcon::isSystemTrayAvailable())
+        return;
+    m_tray = new QSystemTrayIcon(windowIcon(), this);
+    m_tray->setToolTip(tr("Opsdeck"));
+    m_tray->show();
 }
 
 void MainWindow::setRollouts(RolloutOperations *operations)
@@ -847,11 +852,8 @@ void MainWindow::setRollouts(RolloutOperations *operations)
     // Shown at once when an earlier session left a rollout interrupted: it needs a look.
     if (operations && !operations->interrupted().isEmpty())
         m_rolloutsDock->show();
-    if (operations && !m_tray && QSystemTrayIcon::isSystemTrayAvailable()) {
-        m_tray = new QSystemTrayIcon(windowIcon(), this);
-        m_tray->setToolTip(tr("Opsdeck"));
-        m_tray->show();
-    }
+    if (operations)
+        ensureTray();
 }
 
 DockerRolloutDialog *MainWindow::showRolloutDialog()

@@ -168,6 +168,8 @@ private:
     void onAlertRaised(const Models::AlertRecord &record);
     void showPendingNotifications();
     void onRolloutEnded(const Models::RolloutProgress &progress);
+    /// The system tray icon for desktop notifications, where the desktop has a tray.
+    void ensureTray();
     void focusFilter();
     void onSelectionChanged();
     void onHostSelected();
