@@ -17,7 +17,13 @@ constexpr int kMaxLogLines = 1000;
 // Docker's restart back-off: 100 ms, doubling per restart, capped (moby restartmanager).
 constexpr int kBackoffStartMs = 100;
 constexpr int kBackoffMaxMs = 60000;
-constexpr int kHealthyAfterMs = 1000;
+// A container added with a health status but no Healthcheck gets one probing every second.
+constexpr qint64 kDefaultHealthIntervalNs = 1'000'000'000;
+// Docker's defaults for a Healthcheck that leaves them out (moby daemon/health.go).
+constexpr qint64 kDefaultProbeIntervalMs = 30000;
+constexpr int kDefaultProbeRetries = 3;
+constexpr int kMaxHealthLog = 5; // moby keeps the last five probe results
+constexpr qint64 kProbeDurationMs = 12;
 
 QByteArray json(const QJsonObject &o)
 {
@@ -93,6 +99,151 @@ QString imageId(const QString &image)
                QCryptographicHash::hash(image.toUtf8(), QCryptographicHash::Sha256).toHex());
 }
 
+QStringList strings(const QJsonValue &value)
+{
+    QStringList out;
+    for (const auto &v : value.toArray())
+        out << v.toString();
+    return out;
+}
+
+/// Docker writes an unset list as null (Cmd, Entrypoint, Binds).
+QJsonValue listOrNull(const QStringList &list)
+{
+    return list.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonArray::fromStringList(list);
+}
+
+QJsonObject labelsJson(const QMap<QString, QString> &labels)
+{
+    QJsonObject out;
+    for (auto it = labels.cbegin(); it != labels.cend(); ++it)
+        out.insert(it.key(), it.value());
+    return out;
+}
+
+/// "repo" means "repo:latest"; a tag follows the last ':' after the last '/'.
+QString normalizedImageName(const QString &name)
+{
+    const QString last = name.section(QLatin1Char('/'), -1);
+    if (name.isEmpty() || last.contains(QLatin1Char(':')) || last.contains(QLatin1Char('@')))
+        return name;
+    return name + QStringLiteral(":latest");
+}
+
+/// A duration of the Healthcheck (nanoseconds) in milliseconds; 0 or absent: @p fallbackMs.
+qint64 durationMs(const QJsonValue &ns, qint64 fallbackMs)
+{
+    const qint64 value = ns.toInteger();
+    return value > 0 ? std::max<qint64>(1, value / 1'000'000) : fallbackMs;
+}
+
+bool hasHealthcheck(const SimContainer &c)
+{
+    const QStringList test = strings(c.healthcheck.value(QStringLiteral("Test")));
+    return !test.isEmpty() && test.first() != QLatin1String("NONE");
+}
+
+bool isAnonymousVolume(const QString &name)
+{
+    static const QRegularExpression hex64(QStringLiteral("^[0-9a-f]{64}$"));
+    return hex64.match(name).hasMatch();
+}
+
+QString randomHex(int bytes)
+{
+    static quint64 counter = 0;
+    const QByteArray seed =
+        QByteArray::number(QDateTime::currentMSecsSinceEpoch()) + QByteArray::number(++counter);
+    return QString::fromLatin1(
+        QCryptographicHash::hash(seed, QCryptographicHash::Sha256).toHex().left(bytes * 2));
+}
+
+/// A name for a container created without one, in the manner of moby's namesgenerator.
+QString generatedName()
+{
+    static const char *const adjectives[] = {
+        "admiring", "brave", "clever", "eager", "focused", "gifted", "jolly", "keen", "nifty"};
+    static const char *const names[] = {
+        "babbage", "curie", "darwin", "hopper", "lovelace", "noether", "ritchie", "turing"};
+    static quint64 counter = 0;
+    ++counter;
+    return QStringLiteral("%1_%2").arg(QLatin1String(adjectives[counter % std::size(adjectives)]),
+                                       QLatin1String(names[(counter / 3) % std::size(names)]));
+}
+
+QJsonObject
+volumeMount(const QString &name, const QString &destination, bool rw, const QString &mode)
+{
+    return QJsonObject{
+        {QStringLiteral("Type"), QStringLiteral("volume")},
+        {QStringLiteral("Name"), name},
+        {QStringLiteral("Source"), QStringLiteral("/var/lib/docker/volumes/%1/_data").arg(name)},
+        {QStringLiteral("Destination"), destination},
+        {QStringLiteral("Driver"), QStringLiteral("local")},
+        {QStringLiteral("Mode"), mode},
+        {QStringLiteral("RW"), rw},
+        {QStringLiteral("Propagation"), QString()}};
+}
+
+QJsonObject
+bindMount(const QString &source, const QString &destination, bool rw, const QString &mode)
+{
+    return QJsonObject{{QStringLiteral("Type"), QStringLiteral("bind")},
+                       {QStringLiteral("Source"), source},
+                       {QStringLiteral("Destination"), destination},
+                       {QStringLiteral("Mode"), mode},
+                       {QStringLiteral("RW"), rw},
+                       {QStringLiteral("Propagation"), QStringLiteral("rprivate")}};
+}
+
+/// Inspect's Mounts of a new container: HostConfig.Binds ("src:dst[:opts]", src a path or a
+/// volume name), HostConfig.Mounts ({Type, Source, Target, ReadOnly}) and anonymous volumes for
+/// Config.Volumes not covered by either.
+QJsonArray
+mountsAtCreate(const QStringList &binds, const QJsonArray &hostMounts, const QJsonObject &volumes)
+{
+    QJsonArray out;
+    QSet<QString> targets;
+    for (const QString &bind : binds) {
+        const QStringList part = bind.split(QLatin1Char(':'));
+        if (part.size() < 2)
+            continue;
+        const QString mode = part.value(2);
+        const bool rw = !mode.split(QLatin1Char(',')).contains(QStringLiteral("ro"));
+        targets.insert(part.at(1));
+        if (part.at(0).startsWith(QLatin1Char('/')))
+            out.append(bindMount(part.at(0), part.at(1), rw, mode));
+        else
+            out.append(volumeMount(
+                part.at(0), part.at(1), rw, mode.isEmpty() ? QStringLiteral("z") : mode));
+    }
+    for (const auto &v : hostMounts) {
+        const QJsonObject m = v.toObject();
+        const QString type = m.value(QStringLiteral("Type")).toString();
+        const QString source = m.value(QStringLiteral("Source")).toString();
+        const QString target = m.value(QStringLiteral("Target")).toString();
+        const bool rw = !m.value(QStringLiteral("ReadOnly")).toBool();
+        targets.insert(target);
+        if (type == QLatin1String("bind")) {
+            out.append(bindMount(source, target, rw, QString()));
+        } else if (type == QLatin1String("volume")) {
+            out.append(volumeMount(source.isEmpty() ? randomHex(32) : source, target, rw, {}));
+        } else {
+            out.append(QJsonObject{{QStringLiteral("Type"), type},
+                                   {QStringLiteral("Source"), QString()},
+                                   {QStringLiteral("Destination"), target},
+                                   {QStringLiteral("Mode"), QString()},
+                                   {QStringLiteral("RW"), rw},
+                                   {QStringLiteral("Propagation"), QString()}});
+        }
+    }
+    for (auto it = volumes.begin(); it != volumes.end(); ++it) {
+        if (!targets.contains(it.key()))
+            out.append(volumeMount(randomHex(32), it.key(), true, QString()));
+    }
+    return out;
+}
+
 } // namespace
 
 SimDockerHost::SimDockerHost(const QString &name, QObject *parent)
@@ -125,6 +276,38 @@ QString SimDockerHost::addContainer(SimContainer c, bool running)
     if (!c.created.isValid())
         c.created = QDateTime::currentDateTimeUtc();
     c.state = QStringLiteral("created");
+    if (c.healthcheck.isEmpty() && !c.health.isEmpty()) {
+        c.healthcheck =
+            QJsonObject{{QStringLiteral("Test"),
+                         QJsonArray{QStringLiteral("CMD-SHELL"),
+                                    QStringLiteral("wget -qO- http://localhost/health || exit 1")}},
+                        {QStringLiteral("Interval"), kDefaultHealthIntervalNs},
+                        {QStringLiteral("Retries"), kDefaultProbeRetries}};
+    }
+    c.health.clear(); // a health status exists from the first start on
+    if (c.binds.isEmpty() && c.hostConfig.value(QStringLiteral("Mounts")).toArray().isEmpty()) {
+        // As `docker run -v` would have made these mounts: binds and named volumes in
+        // HostConfig.Binds, anonymous volumes in Config.Volumes.
+        QJsonObject volumes = c.extraConfig.value(QStringLiteral("Volumes")).toObject();
+        for (const auto &v : std::as_const(c.mounts)) {
+            const QJsonObject m = v.toObject();
+            const QString type = m.value(QStringLiteral("Type")).toString();
+            const QString destination = m.value(QStringLiteral("Destination")).toString();
+            const QString ro =
+                m.value(QStringLiteral("RW")).toBool() ? QString() : QStringLiteral(":ro");
+            if (type == QLatin1String("bind"))
+                c.binds << m.value(QStringLiteral("Source")).toString() + QLatin1Char(':')
+                               + destination + ro;
+            else if (type == QLatin1String("volume")
+                     && !isAnonymousVolume(m.value(QStringLiteral("Name")).toString()))
+                c.binds << m.value(QStringLiteral("Name")).toString() + QLatin1Char(':')
+                               + destination + ro;
+            else if (type == QLatin1String("volume"))
+                volumes.insert(destination, QJsonObject());
+        }
+        if (!volumes.isEmpty())
+            c.extraConfig.insert(QStringLiteral("Volumes"), volumes);
+    }
     const QString id = c.id;
     m_containers.insert(id, c);
     emitEvent(c, QStringLiteral("create"));
@@ -200,19 +383,19 @@ bool SimDockerHost::start(const QString &idOrName)
     it->state = QStringLiteral("running");
     it->startedAt = QDateTime::currentDateTimeUtc();
     it->exitCode = 0;
-    if (!it->health.isEmpty())
+    const bool health = hasHealthcheck(*it);
+    if (health) {
+        // moby's initHealthMonitor: "starting", the streak reset, the log kept.
         it->health = QStringLiteral("starting");
+        it->failingStreak = 0;
+    }
     const quint64 run = ++m_generation;
     m_runGeneration.insert(it->id, run);
     emitEvent(*it, QStringLiteral("start"));
     appendLog(it->id, QStringLiteral("%1: started").arg(it->name));
     const QString id = it->id;
-    if (!it->health.isEmpty() && it->crashAfterMs == 0) {
-        QTimer::singleShot(scaled(kHealthyAfterMs), this, [this, id, run] {
-            if (m_runGeneration.value(id) == run)
-                setHealth(id, QStringLiteral("healthy"));
-        });
-    }
+    if (health)
+        scheduleProbe(id, run);
     if (it->crashAfterMs > 0) {
         QTimer::singleShot(scaled(it->crashAfterMs), this, [this, id, run] {
             const auto c = m_containers.constFind(id);
@@ -324,6 +507,350 @@ bool SimDockerHost::removeContainer(const QString &idOrName)
     return true;
 }
 
+void SimDockerHost::scheduleProbe(const QString &id, quint64 run)
+{
+    const auto it = m_containers.constFind(id);
+    if (it == m_containers.cend())
+        return;
+    // The first probe runs one interval after start, then one per interval (moby monitor()).
+    const qint64 interval =
+        durationMs(it->healthcheck.value(QStringLiteral("Interval")), kDefaultProbeIntervalMs);
+    QTimer::singleShot(scaled(int(std::min<qint64>(interval, 24 * 3600 * 1000))),
+                       this,
+                       [this, id, run] { probe(id, run); });
+}
+
+void SimDockerHost::probe(const QString &id, quint64 run)
+{
+    auto it = m_containers.find(id);
+    if (it == m_containers.end() || m_runGeneration.value(id) != run
+        || it->state != QLatin1String("running"))
+        return;
+    const QDateTime started = QDateTime::currentDateTimeUtc();
+    // A process about to crash serves nothing; an image that never turns healthy answers 503.
+    const bool pass = !it->probesFail && it->crashAfterMs == 0;
+    const QString output =
+        pass ? QStringLiteral("{\"status\":\"UP\"}")
+        : it->probesFail
+            ? QStringLiteral(
+                "curl: (22) The requested URL returned error: 503 Service Unavailable\n")
+            : QStringLiteral(
+                "curl: (7) Failed to connect to localhost port 8080: Connection refused\n");
+    it->healthLog.append(
+        QJsonObject{{QStringLiteral("Start"), rfc3339(started)},
+                    {QStringLiteral("End"), rfc3339(started.addMSecs(kProbeDurationMs))},
+                    {QStringLiteral("ExitCode"), pass ? 0 : 1},
+                    {QStringLiteral("Output"), output}});
+    while (it->healthLog.size() > kMaxHealthLog)
+        it->healthLog.removeFirst();
+    const QString before = it->health;
+    if (pass) {
+        it->failingStreak = 0;
+        it->health = QStringLiteral("healthy");
+    } else {
+        // Failures within the start period do not count (moby handleProbeResult).
+        const qint64 startPeriod =
+            durationMs(it->healthcheck.value(QStringLiteral("StartPeriod")), 0);
+        if (startPeriod == 0 || it->startedAt.msecsTo(started) >= scaled(int(startPeriod))) {
+            ++it->failingStreak;
+            const int retries = it->healthcheck.value(QStringLiteral("Retries")).toInt();
+            if (it->failingStreak >= (retries > 0 ? retries : kDefaultProbeRetries))
+                it->health = QStringLiteral("unhealthy");
+        }
+    }
+    if (it->health != before)
+        emitEvent(*it, QStringLiteral("health_status: ") + it->health);
+    scheduleProbe(id, run);
+}
+
+int SimDockerHost::imageIndex(const QString &nameOrId) const
+{
+    if (nameOrId.isEmpty())
+        return -1;
+    const QString name = normalizedImageName(nameOrId);
+    for (int i = 0; i < m_images.size(); ++i) {
+        if (m_images.at(i).name == name || m_images.at(i).id == nameOrId)
+            return i;
+    }
+    // An id without "sha256:", or a prefix of it (at least a few digits, and unique).
+    const QString hex = nameOrId.startsWith(QLatin1String("sha256:")) ? nameOrId.mid(7) : nameOrId;
+    static const QRegularExpression hexOnly(QStringLiteral("^[0-9a-f]{3,64}$"));
+    if (!hexOnly.match(hex).hasMatch())
+        return -1;
+    int found = -1;
+    for (int i = 0; i < m_images.size(); ++i) {
+        if (m_images.at(i).id.mid(7).startsWith(hex)) {
+            if (found >= 0)
+                return -1;
+            found = i;
+        }
+    }
+    return found;
+}
+
+void SimDockerHost::addImage(SimImage image)
+{
+    image.name = normalizedImageName(image.name);
+    if (image.id.isEmpty())
+        image.id = imageId(image.name);
+    if (!image.created.isValid())
+        image.created = QDateTime::currentDateTimeUtc().addDays(-3);
+    for (SimImage &existing : m_images) {
+        if (existing.name == image.name) {
+            existing = image;
+            return;
+        }
+    }
+    m_images << image;
+}
+
+const SimImage *SimDockerHost::image(const QString &nameOrId) const
+{
+    const int i = imageIndex(nameOrId);
+    return i < 0 ? nullptr : &m_images.at(i);
+}
+
+QString SimDockerHost::imageIdOf(const SimContainer &c) const
+{
+    if (!c.imageId.isEmpty())
+        return c.imageId;
+    const SimImage *img = image(c.image);
+    return img ? img->id : imageId(c.image);
+}
+
+SimApiResult SimDockerHost::createContainer(const QString &requestedName, const QJsonObject &body)
+{
+    // moby daemon/names.go: validContainerNamePattern.
+    static const QRegularExpression validName(QStringLiteral("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$"));
+    QString name = requestedName;
+    if (!name.isEmpty()) {
+        if (!validName.match(name).hasMatch())
+            return {400,
+                    QStringLiteral("Invalid container name (%1), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
+                                   "are allowed")
+                        .arg(name)};
+        if (name.startsWith(QLatin1Char('/')))
+            name = name.mid(1);
+        for (const SimContainer &other : std::as_const(m_containers)) {
+            if (other.name == name)
+                return {409,
+                        QStringLiteral("Conflict. The container name \"/%1\" is already in use by "
+                                       "container \"%2\". You have to remove (or rename) that "
+                                       "container to be able to reuse that name.")
+                            .arg(name, other.id)};
+        }
+    } else {
+        do
+            name = generatedName() + QString::number(m_containers.size());
+        while (!resolve(name).isEmpty());
+    }
+    const QString imageName = body.value(QStringLiteral("Image")).toString();
+    const SimImage *img = image(imageName);
+    if (!img)
+        return {404, QStringLiteral("No such image: %1").arg(normalizedImageName(imageName))};
+
+    const QJsonObject hostConfig = body.value(QStringLiteral("HostConfig")).toObject();
+    const QJsonObject policy = hostConfig.value(QStringLiteral("RestartPolicy")).toObject();
+    const QString policyName = policy.value(QStringLiteral("Name")).toString();
+    const int maxRetries = policy.value(QStringLiteral("MaximumRetryCount")).toInt();
+    static const QStringList policies{QString(),
+                                      QStringLiteral("no"),
+                                      QStringLiteral("always"),
+                                      QStringLiteral("unless-stopped"),
+                                      QStringLiteral("on-failure")};
+    if (!policies.contains(policyName))
+        return {400, QStringLiteral("invalid restart policy '%1'").arg(policyName)};
+    if (maxRetries < 0)
+        return {400, QStringLiteral("maximum retry count cannot be negative")};
+    if (maxRetries > 0 && policyName != QLatin1String("on-failure"))
+        return {400,
+                QStringLiteral("maximum retry count cannot be used with restart policy '%1'")
+                    .arg(policyName)};
+
+    SimContainer c;
+    c.id = newId(m_name, name);
+    c.name = name;
+    c.image = imageName;
+    c.imageId = img->id;
+    c.created = QDateTime::currentDateTimeUtc();
+    // The image's config under what the body says (moby daemon/commit.go merge()).
+    c.env = strings(body.value(QStringLiteral("Env")));
+    for (const QString &e : img->env) {
+        const QString key = e.section(QLatin1Char('='), 0, 0) + QLatin1Char('=');
+        bool overridden = false;
+        for (const QString &own : std::as_const(c.env))
+            overridden = overridden || own.startsWith(key) || own == key.chopped(1);
+        if (!overridden)
+            c.env << e;
+    }
+    c.cmd = strings(body.value(QStringLiteral("Cmd")));
+    c.entrypoint = strings(body.value(QStringLiteral("Entrypoint")));
+    if (c.entrypoint.isEmpty()) {
+        if (c.cmd.isEmpty())
+            c.cmd = img->cmd;
+        const QJsonValue given = body.value(QStringLiteral("Entrypoint"));
+        if (given.isNull() || given.isUndefined())
+            c.entrypoint = img->entrypoint;
+    }
+    if (c.cmd.isEmpty() && c.entrypoint.isEmpty())
+        return {400, QStringLiteral("No command specified")};
+    c.labels = img->labels;
+    const QJsonObject labels = body.value(QStringLiteral("Labels")).toObject();
+    for (auto it = labels.begin(); it != labels.end(); ++it)
+        c.labels.insert(it.key(), it.value().toString());
+    const QJsonObject givenCheck = body.value(QStringLiteral("Healthcheck")).toObject();
+    c.healthcheck = img->healthcheck;
+    if (!givenCheck.isEmpty()) {
+        QJsonObject merged = givenCheck;
+        for (const QString &key : {QStringLiteral("Test"),
+                                   QStringLiteral("Interval"),
+                                   QStringLiteral("Timeout"),
+                                   QStringLiteral("StartPeriod"),
+                                   QStringLiteral("Retries")}) {
+            const QJsonValue v = givenCheck.value(key);
+            const bool unset =
+                key == QLatin1String("Test") ? v.toArray().isEmpty() : v.toInteger() == 0;
+            if (unset && img->healthcheck.contains(key))
+                merged.insert(key, img->healthcheck.value(key));
+        }
+        c.healthcheck = merged;
+    }
+    c.exposedPorts = img->exposedPorts;
+    const QJsonObject ports = body.value(QStringLiteral("ExposedPorts")).toObject();
+    for (auto it = ports.begin(); it != ports.end(); ++it)
+        c.exposedPorts.insert(it.key(), it.value());
+    c.hostname = body.value(QStringLiteral("Hostname")).toString();
+    c.tty = body.value(QStringLiteral("Tty")).toBool();
+    static const QSet<QString> handled{QStringLiteral("Image"),
+                                       QStringLiteral("Env"),
+                                       QStringLiteral("Cmd"),
+                                       QStringLiteral("Entrypoint"),
+                                       QStringLiteral("Labels"),
+                                       QStringLiteral("Healthcheck"),
+                                       QStringLiteral("ExposedPorts"),
+                                       QStringLiteral("Hostname"),
+                                       QStringLiteral("Tty"),
+                                       QStringLiteral("HostConfig"),
+                                       QStringLiteral("NetworkingConfig")};
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        if (!handled.contains(it.key()))
+            c.extraConfig.insert(it.key(), it.value());
+    }
+
+    c.hostConfig = hostConfig;
+    c.restartPolicy = policyName;
+    c.maximumRetryCount = maxRetries;
+    c.binds = strings(hostConfig.value(QStringLiteral("Binds")));
+    c.mounts = mountsAtCreate(c.binds,
+                              hostConfig.value(QStringLiteral("Mounts")).toArray(),
+                              body.value(QStringLiteral("Volumes")).toObject());
+    c.networkMode = hostConfig.value(QStringLiteral("NetworkMode")).toString();
+    if (c.networkMode.isEmpty())
+        c.networkMode = QStringLiteral("default");
+    // API 1.41 attaches one network at create: the one NetworkMode names.
+    const QString network =
+        c.networkMode == QLatin1String("default") ? QStringLiteral("bridge") : c.networkMode;
+    if (!network.startsWith(QLatin1String("container:"))) {
+        const QJsonObject endpoints = body.value(QStringLiteral("NetworkingConfig"))
+                                          .toObject()
+                                          .value(QStringLiteral("EndpointsConfig"))
+                                          .toObject();
+        QJsonObject endpoint = endpoints.value(network).toObject();
+        static const QSet<QString> builtIn{
+            QStringLiteral("bridge"), QStringLiteral("host"), QStringLiteral("none")};
+        if (!builtIn.contains(network)) {
+            // On a user-defined network the engine adds the short id to the aliases.
+            QJsonArray aliases = endpoint.value(QStringLiteral("Aliases")).toArray();
+            aliases.append(c.id.left(12));
+            endpoint.insert(QStringLiteral("Aliases"), aliases);
+        }
+        c.networks.insert(network, endpoint);
+    }
+    const SimBehaviour behaviour = img->behaviour;
+    c.probesFail = behaviour == SimBehaviour::NeverHealthy;
+    if (behaviour == SimBehaviour::Crash) {
+        c.crashAfterMs = std::max(1, img->crashAfterMs);
+        c.crashExitCode = 1;
+    }
+    c.log = {QStringLiteral("%1: created from %2").arg(name, imageName)};
+    const QString id = addContainer(c, false);
+    return {201, QString(), id};
+}
+
+SimApiResult SimDockerHost::renameContainer(const QString &idOrName, const QString &requestedName)
+{
+    static const QRegularExpression validName(QStringLiteral("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$"));
+    if (idOrName.isEmpty() || requestedName.isEmpty())
+        return {400, QStringLiteral("Neither old nor new names may be empty")};
+    const QString id = resolve(idOrName);
+    auto it = m_containers.find(id);
+    if (it == m_containers.end())
+        return {404, QStringLiteral("No such container: %1").arg(idOrName)};
+    const QString name =
+        requestedName.startsWith(QLatin1Char('/')) ? requestedName.mid(1) : requestedName;
+    if (name == it->name)
+        return {400, QStringLiteral("Renaming a container with the same name as its current name")};
+    if (!validName.match(name).hasMatch())
+        return {400,
+                QStringLiteral("Invalid container name (/%1), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+                               "allowed")
+                    .arg(name)};
+    for (const SimContainer &other : std::as_const(m_containers)) {
+        if (other.name == name)
+            return {409,
+                    QStringLiteral("Conflict. The container name \"/%1\" is already in use by "
+                                   "container \"%2\". You have to remove (or rename) that "
+                                   "container to be able to reuse that name.")
+                        .arg(name, other.id)};
+    }
+    const QString oldName = QLatin1Char('/') + it->name;
+    it->name = name;
+    emitEvent(*it, QStringLiteral("rename"), {{QStringLiteral("oldName"), oldName}});
+    return {204};
+}
+
+SimApiResult SimDockerHost::deleteContainer(const QString &idOrName, bool force)
+{
+    const QString id = resolve(idOrName);
+    const auto it = m_containers.constFind(id);
+    if (it == m_containers.cend())
+        return {404, QStringLiteral("No such container: %1").arg(idOrName)};
+    const bool running =
+        it->state == QLatin1String("running") || it->state == QLatin1String("restarting");
+    if (running && !force)
+        return {409,
+                QStringLiteral("You cannot remove a %1 container %2. Stop the container before "
+                               "attempting removal or force remove")
+                    .arg(it->state, id)};
+    removeContainer(id);
+    return {204};
+}
+
+SimApiResult SimDockerHost::updateContainer(const QString &idOrName, const QJsonObject &body)
+{
+    const QString id = resolve(idOrName);
+    auto it = m_containers.find(id);
+    if (it == m_containers.end())
+        return {404, QStringLiteral("No such container: %1").arg(idOrName)};
+    if (body.contains(QStringLiteral("RestartPolicy"))) {
+        const QJsonObject policy = body.value(QStringLiteral("RestartPolicy")).toObject();
+        const QString name = policy.value(QStringLiteral("Name")).toString();
+        const int retries = policy.value(QStringLiteral("MaximumRetryCount")).toInt();
+        if (retries > 0 && name != QLatin1String("on-failure"))
+            return {400,
+                    QStringLiteral("maximum retry count cannot be used with restart policy '%1'")
+                        .arg(name)};
+        it->restartPolicy = name;
+        it->maximumRetryCount = retries;
+    }
+    for (auto key = body.begin(); key != body.end(); ++key) {
+        if (key.key() != QLatin1String("RestartPolicy"))
+            it->hostConfig.insert(key.key(), key.value());
+    }
+    emitEvent(*it, QStringLiteral("update"));
+    return {200};
+}
+
 void SimDockerHost::setHealth(const QString &id, const QString &health)
 {
     auto it = m_containers.find(resolve(id));
@@ -366,6 +893,49 @@ QByteArray SimDockerHost::logFrames(const SimContainer &c, const QStringList &li
     return out;
 }
 
+QJsonObject SimDockerHost::networksOf(const SimContainer &c) const
+{
+    if (!c.networks.isEmpty() || c.networkMode.startsWith(QLatin1String("container:"))) {
+        // What the engine fills in when it connects the endpoint.
+        QJsonObject out;
+        int n = 2;
+        for (auto it = c.networks.begin(); it != c.networks.end(); ++it, ++n) {
+            QJsonObject e = it.value().toObject();
+            const bool addressed =
+                it.key() != QLatin1String("none") && it.key() != QLatin1String("host");
+            const QString subnet = QStringLiteral("172.%1.0.").arg(17 + qHash(it.key()) % 10);
+            const quint32 host = 2 + qHash(c.id) % 250;
+            e.insert(QStringLiteral("NetworkID"),
+                     QString::fromLatin1(
+                         QCryptographicHash::hash(it.key().toUtf8(), QCryptographicHash::Sha256)
+                             .toHex()));
+            e.insert(QStringLiteral("EndpointID"),
+                     QString::fromLatin1(QCryptographicHash::hash((c.id + it.key()).toUtf8(),
+                                                                  QCryptographicHash::Sha256)
+                                             .toHex()));
+            e.insert(QStringLiteral("Gateway"),
+                     addressed ? subnet + QStringLiteral("1") : QString());
+            e.insert(QStringLiteral("IPAddress"),
+                     addressed ? subnet + QString::number(host) : QString());
+            e.insert(QStringLiteral("IPPrefixLen"), addressed ? 16 : 0);
+            e.insert(QStringLiteral("MacAddress"),
+                     addressed ? QStringLiteral("02:42:ac:%1:00:%2")
+                                     .arg(17 + qHash(it.key()) % 10, 2, 16, QLatin1Char('0'))
+                                     .arg(host, 2, 16, QLatin1Char('0'))
+                               : QString());
+            if (!e.contains(QStringLiteral("Aliases")))
+                e.insert(QStringLiteral("Aliases"), QJsonValue(QJsonValue::Null));
+            out.insert(it.key(), e);
+        }
+        return out;
+    }
+    SimContainer derived = c;
+    derived.networks.insert(c.networkMode == QLatin1String("default") ? QStringLiteral("bridge")
+                                                                      : c.networkMode,
+                            QJsonObject());
+    return networksOf(derived);
+}
+
 QJsonObject SimDockerHost::summaryJson(const SimContainer &c) const
 {
     QString status;
@@ -381,24 +951,39 @@ QJsonObject SimDockerHost::summaryJson(const SimContainer &c) const
     } else {
         status = QStringLiteral("Created");
     }
-    QJsonObject labels;
-    for (auto it = c.labels.cbegin(); it != c.labels.cend(); ++it)
-        labels.insert(it.key(), it.value());
-    return QJsonObject{{QStringLiteral("Id"), c.id},
-                       {QStringLiteral("Names"), QJsonArray{QString(QLatin1Char('/') + c.name)}},
-                       {QStringLiteral("Image"), c.image},
-                       {QStringLiteral("ImageID"), imageId(c.image)},
-                       {QStringLiteral("Command"), c.cmd.join(QLatin1Char(' '))},
-                       {QStringLiteral("Created"), c.created.toSecsSinceEpoch()},
-                       {QStringLiteral("State"), c.state},
-                       {QStringLiteral("Status"), status},
-                       {QStringLiteral("Ports"), QJsonArray()},
-                       {QStringLiteral("Labels"), labels},
-                       {QStringLiteral("HostConfig"),
-                        QJsonObject{{QStringLiteral("NetworkMode"), QStringLiteral("none")}}},
-                       {QStringLiteral("NetworkSettings"),
-                        QJsonObject{{QStringLiteral("Networks"), QJsonObject()}}},
-                       {QStringLiteral("Mounts"), c.mounts}};
+    // Ports: published ones with their host port, exposed ones without.
+    QJsonArray ports;
+    const QJsonObject bindings = c.hostConfig.value(QStringLiteral("PortBindings")).toObject();
+    const bool running = c.state == QLatin1String("running");
+    for (auto it = c.exposedPorts.begin(); it != c.exposedPorts.end(); ++it) {
+        QJsonObject port{
+            {QStringLiteral("PrivatePort"), it.key().section(QLatin1Char('/'), 0, 0).toInt()},
+            {QStringLiteral("Type"), it.key().section(QLatin1Char('/'), 1, 1)}};
+        const QJsonArray published = bindings.value(it.key()).toArray();
+        if (running && !published.isEmpty()) {
+            const QJsonObject b = published.first().toObject();
+            const QString ip = b.value(QStringLiteral("HostIp")).toString();
+            port.insert(QStringLiteral("IP"), ip.isEmpty() ? QStringLiteral("0.0.0.0") : ip);
+            port.insert(QStringLiteral("PublicPort"),
+                        b.value(QStringLiteral("HostPort")).toString().toInt());
+        }
+        ports.append(port);
+    }
+    return QJsonObject{
+        {QStringLiteral("Id"), c.id},
+        {QStringLiteral("Names"), QJsonArray{QString(QLatin1Char('/') + c.name)}},
+        {QStringLiteral("Image"), c.image},
+        {QStringLiteral("ImageID"), imageIdOf(c)},
+        {QStringLiteral("Command"), (c.entrypoint + c.cmd).join(QLatin1Char(' '))},
+        {QStringLiteral("Created"), c.created.toSecsSinceEpoch()},
+        {QStringLiteral("State"), c.state},
+        {QStringLiteral("Status"), status},
+        {QStringLiteral("Ports"), ports},
+        {QStringLiteral("Labels"), labelsJson(c.labels)},
+        {QStringLiteral("HostConfig"), QJsonObject{{QStringLiteral("NetworkMode"), c.networkMode}}},
+        {QStringLiteral("NetworkSettings"),
+         QJsonObject{{QStringLiteral("Networks"), networksOf(c)}}},
+        {QStringLiteral("Mounts"), c.mounts}};
 }
 
 QJsonObject SimDockerHost::inspectJson(const SimContainer &c) const
@@ -419,37 +1004,114 @@ QJsonObject SimDockerHost::inspectJson(const SimContainer &c) const
     if (!c.health.isEmpty())
         state.insert(QStringLiteral("Health"),
                      QJsonObject{{QStringLiteral("Status"), c.health},
-                                 {QStringLiteral("FailingStreak"),
-                                  c.health == QLatin1String("unhealthy") ? 3 : 0},
-                                 {QStringLiteral("Log"), QJsonArray()}});
-    QJsonObject labels;
-    for (auto it = c.labels.cbegin(); it != c.labels.cend(); ++it)
-        labels.insert(it.key(), it.value());
-    return QJsonObject{
-        {QStringLiteral("Id"), c.id},
-        {QStringLiteral("Created"), rfc3339(c.created)},
-        {QStringLiteral("Path"), c.cmd.value(0)},
-        {QStringLiteral("Args"), QJsonArray::fromStringList(c.cmd.mid(1))},
-        {QStringLiteral("State"), state},
-        {QStringLiteral("Image"), imageId(c.image)},
-        {QStringLiteral("Name"), QString(QLatin1Char('/') + c.name)},
-        {QStringLiteral("RestartCount"), c.restartCount},
-        {QStringLiteral("HostConfig"),
-         QJsonObject{{QStringLiteral("RestartPolicy"),
+                                 {QStringLiteral("FailingStreak"), c.failingStreak},
+                                 {QStringLiteral("Log"), c.healthLog}});
+    QJsonObject config = c.extraConfig;
+    config.insert(QStringLiteral("Hostname"), c.hostname.isEmpty() ? c.id.left(12) : c.hostname);
+    config.insert(QStringLiteral("Image"), c.image);
+    config.insert(QStringLiteral("Env"), QJsonArray::fromStringList(c.env));
+    config.insert(QStringLiteral("Cmd"), listOrNull(c.cmd));
+    config.insert(QStringLiteral("Entrypoint"), listOrNull(c.entrypoint));
+    config.insert(QStringLiteral("Labels"), labelsJson(c.labels));
+    config.insert(QStringLiteral("Tty"), c.tty);
+    if (!c.exposedPorts.isEmpty())
+        config.insert(QStringLiteral("ExposedPorts"), c.exposedPorts);
+    if (!c.healthcheck.isEmpty())
+        config.insert(QStringLiteral("Healthcheck"), c.healthcheck);
+    QJsonObject hostConfig = c.hostConfig;
+    hostConfig.insert(QStringLiteral("RestartPolicy"),
                       QJsonObject{{QStringLiteral("Name"), c.restartPolicy},
-                                  {QStringLiteral("MaximumRetryCount"), c.maximumRetryCount}}},
-                     {QStringLiteral("NetworkMode"), QStringLiteral("none")}}},
-        {QStringLiteral("Config"),
-         QJsonObject{{QStringLiteral("Hostname"), c.id.left(12)},
-                     {QStringLiteral("Image"), c.image},
-                     {QStringLiteral("Env"), QJsonArray::fromStringList(c.env)},
-                     {QStringLiteral("Cmd"), QJsonArray::fromStringList(c.cmd)},
-                     {QStringLiteral("Labels"), labels},
-                     {QStringLiteral("Tty"), c.tty}}},
-        {QStringLiteral("Mounts"), c.mounts},
-        {QStringLiteral("NetworkSettings"),
-         QJsonObject{{QStringLiteral("Ports"), QJsonObject()},
-                     {QStringLiteral("Networks"), QJsonObject()}}}};
+                                  {QStringLiteral("MaximumRetryCount"), c.maximumRetryCount}});
+    hostConfig.insert(QStringLiteral("NetworkMode"), c.networkMode);
+    hostConfig.insert(QStringLiteral("Binds"), listOrNull(c.binds));
+    if (!hostConfig.contains(QStringLiteral("PortBindings")))
+        hostConfig.insert(QStringLiteral("PortBindings"), QJsonObject());
+    // NetworkSettings.Ports: every exposed port, with its host bindings while running.
+    QJsonObject ports;
+    const QJsonObject bindings = hostConfig.value(QStringLiteral("PortBindings")).toObject();
+    for (auto it = c.exposedPorts.begin(); it != c.exposedPorts.end(); ++it)
+        ports.insert(it.key(),
+                     c.state == QLatin1String("running") && bindings.contains(it.key())
+                         ? bindings.value(it.key())
+                         : QJsonValue(QJsonValue::Null));
+    const QStringList command = c.entrypoint + c.cmd;
+    return QJsonObject{{QStringLiteral("Id"), c.id},
+                       {QStringLiteral("Created"), rfc3339(c.created)},
+                       {QStringLiteral("Path"), command.value(0)},
+                       {QStringLiteral("Args"), QJsonArray::fromStringList(command.mid(1))},
+                       {QStringLiteral("State"), state},
+                       {QStringLiteral("Image"), imageIdOf(c)},
+                       {QStringLiteral("Name"), QString(QLatin1Char('/') + c.name)},
+                       {QStringLiteral("RestartCount"), c.restartCount},
+                       {QStringLiteral("Driver"), QStringLiteral("overlay2")},
+                       {QStringLiteral("Platform"), QStringLiteral("linux")},
+                       {QStringLiteral("HostConfig"), hostConfig},
+                       {QStringLiteral("Config"), config},
+                       {QStringLiteral("Mounts"), c.mounts},
+                       {QStringLiteral("NetworkSettings"),
+                        QJsonObject{{QStringLiteral("Ports"), ports},
+                                    {QStringLiteral("Networks"), networksOf(c)}}}};
+}
+
+QJsonObject SimDockerHost::imageSummaryJson(const SimImage &image) const
+{
+    int containers = 0;
+    for (const SimContainer &c : std::as_const(m_containers))
+        containers += imageIdOf(c) == image.id ? 1 : 0;
+    return QJsonObject{{QStringLiteral("Id"), image.id},
+                       {QStringLiteral("ParentId"), QString()},
+                       {QStringLiteral("RepoTags"), QJsonArray{image.name}},
+                       {QStringLiteral("RepoDigests"), QJsonArray()},
+                       {QStringLiteral("Created"), image.created.toSecsSinceEpoch()},
+                       {QStringLiteral("Size"), image.size},
+                       {QStringLiteral("VirtualSize"), image.size},
+                       {QStringLiteral("SharedSize"), -1},
+                       {QStringLiteral("Labels"), labelsJson(image.labels)},
+                       {QStringLiteral("Containers"), containers}};
+}
+
+QJsonObject SimDockerHost::imageInspectJson(const SimImage &image) const
+{
+    QJsonObject config{{QStringLiteral("Hostname"), QString()},
+                       {QStringLiteral("Domainname"), QString()},
+                       {QStringLiteral("User"), QString()},
+                       {QStringLiteral("Env"), listOrNull(image.env)},
+                       {QStringLiteral("Cmd"), listOrNull(image.cmd)},
+                       {QStringLiteral("Entrypoint"), listOrNull(image.entrypoint)},
+                       {QStringLiteral("Image"), QString()},
+                       {QStringLiteral("WorkingDir"), QString()},
+                       {QStringLiteral("Labels"), labelsJson(image.labels)}};
+    if (!image.exposedPorts.isEmpty())
+        config.insert(QStringLiteral("ExposedPorts"), image.exposedPorts);
+    if (!image.healthcheck.isEmpty())
+        config.insert(QStringLiteral("Healthcheck"), image.healthcheck);
+    const QString layer = QStringLiteral("sha256:")
+                          + QString::fromLatin1(QCryptographicHash::hash(
+                                                    (image.id + QStringLiteral("layer")).toUtf8(),
+                                                    QCryptographicHash::Sha256)
+                                                    .toHex());
+    return QJsonObject{
+        {QStringLiteral("Id"), image.id},
+        {QStringLiteral("RepoTags"), QJsonArray{image.name}},
+        {QStringLiteral("RepoDigests"), QJsonArray()},
+        {QStringLiteral("Parent"), QString()},
+        {QStringLiteral("Comment"), QString()},
+        {QStringLiteral("Created"), rfc3339(image.created)},
+        {QStringLiteral("DockerVersion"), QStringLiteral("20.10.24")},
+        {QStringLiteral("Author"), QString()},
+        {QStringLiteral("Config"), config},
+        {QStringLiteral("Architecture"), QStringLiteral("amd64")},
+        {QStringLiteral("Os"), QStringLiteral("linux")},
+        {QStringLiteral("Size"), image.size},
+        {QStringLiteral("VirtualSize"), image.size},
+        {QStringLiteral("GraphDriver"),
+         QJsonObject{{QStringLiteral("Name"), QStringLiteral("overlay2")},
+                     {QStringLiteral("Data"), QJsonObject()}}},
+        {QStringLiteral("RootFS"),
+         QJsonObject{{QStringLiteral("Type"), QStringLiteral("layers")},
+                     {QStringLiteral("Layers"), QJsonArray{layer}}}},
+        {QStringLiteral("Metadata"),
+         QJsonObject{{QStringLiteral("LastTagTime"), QStringLiteral("0001-01-01T00:00:00Z")}}}};
 }
 
 QJsonObject SimDockerHost::statsJson(const SimContainer &c) const
@@ -561,6 +1223,61 @@ void SimDockerHost::handle(HttpExchange *exchange)
         m_eventStreams << exchange;
         return;
     }
+    auto answer = [exchange](const SimApiResult &result, const QByteArray &body = {}) {
+        if (!result.ok())
+            exchange->respond(result.status, message(result.message));
+        else if (body.isEmpty())
+            exchange->respond(result.status, QByteArray(), QByteArray());
+        else
+            exchange->respond(result.status, body);
+    };
+    auto flag = [&r](const char *name) {
+        const QString v = r.query.queryItemValue(QLatin1String(name));
+        return v == QLatin1String("1")
+               || v.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0;
+    };
+    if (path == QLatin1String("/images/json") && get) {
+        QJsonArray list;
+        for (const SimImage &image : std::as_const(m_images))
+            list.append(imageSummaryJson(image));
+        exchange->respond(200, QJsonDocument(list).toJson(QJsonDocument::Compact));
+        return;
+    }
+    // An image name holds slashes: /images/registry.example.com/shop/shop-api:1.4.2/json.
+    if (path.startsWith(QLatin1String("/images/")) && path.endsWith(QLatin1String("/json"))
+        && path.size() > 13 && get) {
+        const QString name = path.mid(8, path.size() - 13);
+        if (const SimImage *found = image(name))
+            exchange->respond(200, json(imageInspectJson(*found)));
+        else
+            exchange->respond(
+                404, message(QStringLiteral("No such image: %1").arg(normalizedImageName(name))));
+        return;
+    }
+    if (parts.size() == 2 && parts.at(0) == QLatin1String("containers")
+        && parts.at(1) == QLatin1String("create") && post) {
+        QJsonParseError error{};
+        const QJsonDocument doc = QJsonDocument::fromJson(r.body, &error);
+        if (error.error != QJsonParseError::NoError || !doc.isObject()) {
+            exchange->respond(400,
+                              message(r.body.trimmed().isEmpty()
+                                          ? QStringLiteral("Config cannot be empty in order to "
+                                                           "create a container")
+                                          : QStringLiteral("invalid character in JSON: %1")
+                                                .arg(error.errorString())));
+            return;
+        }
+        const SimApiResult result = createContainer(
+            r.query.queryItemValue(QStringLiteral("name"), QUrl::FullyDecoded), doc.object());
+        answer(result,
+               json(QJsonObject{{QStringLiteral("Id"), result.id},
+                                {QStringLiteral("Warnings"), QJsonArray()}}));
+        return;
+    }
+    if (parts.size() == 2 && parts.at(0) == QLatin1String("containers") && r.method == "DELETE") {
+        answer(deleteContainer(parts.at(1), flag("force")));
+        return;
+    }
     if (parts.size() == 2 && parts.at(0) == QLatin1String("containers")
         && parts.at(1) == QLatin1String("json") && get) {
         const bool all = r.query.queryItemValue(QStringLiteral("all")) == QLatin1String("1")
@@ -613,6 +1330,17 @@ void SimDockerHost::handle(HttpExchange *exchange)
         } else if (verb == QLatin1String("restart") && post) {
             restart(id, timeout);
             exchange->respond(204, QByteArray(), QByteArray());
+        } else if (verb == QLatin1String("rename") && post) {
+            answer(renameContainer(
+                id, r.query.queryItemValue(QStringLiteral("name"), QUrl::FullyDecoded)));
+        } else if (verb == QLatin1String("update") && post) {
+            const QJsonDocument doc = QJsonDocument::fromJson(r.body);
+            if (!doc.isObject()) {
+                exchange->respond(400, message(QStringLiteral("invalid JSON body")));
+                return;
+            }
+            answer(updateContainer(id, doc.object()),
+                   json(QJsonObject{{QStringLiteral("Warnings"), QJsonArray()}}));
         } else {
             exchange->respond(404, message(QStringLiteral("page not found")));
         }
