@@ -2,6 +2,7 @@
 #include "app/estate.h"
 
 #include "app/alertsources.h"
+#include "app/auditlog.h"
 #include "app/estateconfig.h"
 #include "models/alertboard.h"
 
@@ -54,7 +55,7 @@ Estate::Estate(const OpsdeckConfig &config, const QString &only, QObject *parent
                 this,
                 [this, name = env.name](
                     const QString &key, ContainerAction action, bool ok, const QString &message) {
-                    emit actionFinished(name, key, action, ok, message);
+                    finishAction(name, key, action, ok, message);
                 });
             connect(connector,
                     &DockerHostConnector::statsReady,
@@ -99,8 +100,7 @@ Estate::Estate(const OpsdeckConfig &config, const QString &only, QObject *parent
                                bool ok,
                                const QString &message,
                                const QString &deploymentId) {
-                            emit m_marathonOperations->marathonActionFinished(
-                                request, ok, message, deploymentId);
+                            finishMarathonAction(request, ok, message, deploymentId);
                         });
                 m_marathon.insert(env.name, connector);
             }
@@ -256,6 +256,55 @@ Models::ConfigProvider *Estate::configProvider() const
     return m_configProvider;
 }
 
+namespace {
+
+QString auditActionOf(const MarathonActionRequest &request)
+{
+    switch (request.action) {
+    case MarathonAction::RestartApp:
+        return QStringLiteral("marathon.restart-app");
+    case MarathonAction::ScaleApp:
+        return QStringLiteral("marathon.scale-app");
+    case MarathonAction::UpdateImage:
+        return QStringLiteral("marathon.update-image");
+    case MarathonAction::RollbackDeployment:
+        return QStringLiteral("marathon.rollback-deployment");
+    case MarathonAction::ForceCancelDeployment:
+        return QStringLiteral("marathon.force-cancel-deployment");
+    }
+    return QStringLiteral("marathon");
+}
+
+QString auditTargetOf(const MarathonActionRequest &request)
+{
+    const bool deployment = request.action == MarathonAction::RollbackDeployment
+                            || request.action == MarathonAction::ForceCancelDeployment;
+    return deployment ? request.deploymentId : request.appId;
+}
+
+QJsonObject auditParametersOf(const MarathonActionRequest &request)
+{
+    QJsonObject p;
+    if (!request.appId.isEmpty())
+        p.insert(QStringLiteral("app"), request.appId);
+    if (!request.deploymentId.isEmpty())
+        p.insert(QStringLiteral("deployment"), request.deploymentId);
+    if (request.action == MarathonAction::ScaleApp)
+        p.insert(QStringLiteral("instances"), request.instances);
+    if (request.action == MarathonAction::UpdateImage)
+        p.insert(QStringLiteral("image"), request.image);
+    if (request.force)
+        p.insert(QStringLiteral("force"), true);
+    return p;
+}
+
+QString auditActionOf(ContainerAction action)
+{
+    return QStringLiteral("container.") + nameOf(action);
+}
+
+} // namespace
+
 void Estate::requestMarathonAction(const MarathonActionRequest &request)
 {
     const EnvironmentConfig *env = m_config.environment(request.environment);
@@ -267,6 +316,22 @@ void Estate::requestMarathonAction(const MarathonActionRequest &request)
         refusal = tr("environment %1 is read-only: actions are disabled").arg(env->name);
     else if (!m_marathon.value(env->name))
         refusal = tr("environment %1 has no Marathon").arg(env->name);
+    if (m_auditActions) {
+        QString error;
+        AuditRecord record;
+        record.environment = env ? env->name : request.environment;
+        record.action = auditActionOf(request);
+        record.target = auditTargetOf(request);
+        record.parameters = auditParametersOf(request);
+        for (auto it = m_auditContext.constBegin(); it != m_auditContext.constEnd(); ++it)
+            record.parameters.insert(it.key(), it.value());
+        record.outcome =
+            refusal.isEmpty() ? QStringLiteral("requested") : QStringLiteral("refused");
+        record.detail = refusal;
+        // On disk before anything is sent: no audit trail, no action.
+        if (!AuditLog::append(record, &error) && refusal.isEmpty())
+            refusal = tr("%1: nothing was done").arg(error);
+    }
     if (refusal.isEmpty()) {
         m_marathon.value(env->name)->requestAction(request);
         return;
@@ -275,6 +340,65 @@ void Estate::requestMarathonAction(const MarathonActionRequest &request)
     QTimer::singleShot(0, m_marathonOperations, [this, request, refusal] {
         emit m_marathonOperations->marathonActionFinished(request, false, refusal, QString());
     });
+}
+
+void Estate::finishMarathonAction(const MarathonActionRequest &request,
+                                  bool ok,
+                                  const QString &message,
+                                  const QString &deploymentId)
+{
+    QString reported = message;
+    if (m_auditActions) {
+        AuditRecord record;
+        record.environment = request.environment;
+        record.action = auditActionOf(request);
+        record.target = auditTargetOf(request);
+        record.parameters = auditParametersOf(request);
+        for (auto it = m_auditContext.constBegin(); it != m_auditContext.constEnd(); ++it)
+            record.parameters.insert(it.key(), it.value());
+        if (!deploymentId.isEmpty())
+            record.parameters.insert(QStringLiteral("startedDeployment"), deploymentId);
+        record.outcome = ok ? QStringLiteral("ok") : QStringLiteral("failed");
+        record.detail = message;
+        QString error;
+        if (!AuditLog::append(record, &error)) {
+            reported += tr(" (%1)").arg(error);
+            emit auditTrailFailed(error);
+        }
+    }
+    emit m_marathonOperations->marathonActionFinished(request, ok, reported, deploymentId);
+}
+
+QString Estate::containerTarget(const QString &environment, const QString &key) const
+{
+    const EnvironmentStore *s = store(environment);
+    const Container *c = s ? s->container(key) : nullptr;
+    return c && !c->name.isEmpty() ? c->hostId + QLatin1Char('/') + c->name : key;
+}
+
+void Estate::finishAction(const QString &environment,
+                          const QString &key,
+                          ContainerAction action,
+                          bool ok,
+                          const QString &message)
+{
+    QString reported = message;
+    if (m_auditActions) {
+        AuditRecord record;
+        record.environment = environment;
+        record.action = auditActionOf(action);
+        record.target = containerTarget(environment, key);
+        record.parameters = m_auditContext;
+        record.parameters.insert(QStringLiteral("key"), key);
+        record.outcome = ok ? QStringLiteral("ok") : QStringLiteral("failed");
+        record.detail = message;
+        QString error;
+        if (!AuditLog::append(record, &error)) {
+            reported += tr(" (%1)").arg(error);
+            emit auditTrailFailed(error);
+        }
+    }
+    emit actionFinished(environment, key, action, ok, reported);
 }
 
 DockerHostConnector *
@@ -295,20 +419,34 @@ Estate::connectorFor(const QString &environment, const QString &key, QString *co
 void Estate::requestAction(const QString &environment, const QString &key, ContainerAction action)
 {
     const EnvironmentConfig *env = m_config.environment(environment);
+    QString refusal;
+    QString id;
+    DockerHostConnector *connector = nullptr;
     if (env && env->readOnly) {
         // The views disable these actions already; this is the backstop.
-        emit actionFinished(
-            environment,
-            key,
-            action,
-            false,
-            tr("environment %1 is read-only: actions are disabled").arg(environment));
-        return;
+        refusal = tr("environment %1 is read-only: actions are disabled").arg(environment);
+    } else {
+        connector = connectorFor(environment, key, &id);
+        if (!connector)
+            refusal = tr("no such container: %1").arg(key);
     }
-    QString id;
-    DockerHostConnector *connector = connectorFor(environment, key, &id);
-    if (!connector) {
-        emit actionFinished(environment, key, action, false, tr("no such container: %1").arg(key));
+    if (m_auditActions) {
+        AuditRecord record;
+        record.environment = env ? env->name : environment;
+        record.action = auditActionOf(action);
+        record.target = containerTarget(environment, key);
+        record.parameters = m_auditContext;
+        record.parameters.insert(QStringLiteral("key"), key);
+        record.outcome =
+            refusal.isEmpty() ? QStringLiteral("requested") : QStringLiteral("refused");
+        record.detail = refusal;
+        QString error;
+        // On disk before anything is sent: no audit trail, no action.
+        if (!AuditLog::append(record, &error) && refusal.isEmpty())
+            refusal = tr("%1: nothing was done").arg(error);
+    }
+    if (!refusal.isEmpty()) {
+        emit actionFinished(environment, key, action, false, refusal);
         return;
     }
     connector->requestAction(id, action);

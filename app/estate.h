@@ -19,6 +19,7 @@
 #include "models/marathonstore.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QList>
 
 namespace Opsdeck::Models {
@@ -120,6 +121,16 @@ public:
 
     AlertSources *alertSources() const { return m_alertSources; }
 
+    /// Whether container and Marathon actions write the audit trail (default true): a request
+    /// line on disk before anything is sent, an outcome line before the answer is reported. Off
+    /// where the caller audits them itself (opsdeck-serve's feed names the token).
+    void setAuditActions(bool on) { m_auditActions = on; }
+
+    bool auditActions() const { return m_auditActions; }
+
+    /// Added to the parameters of every audited action, e.g. {"via": "cli"}.
+    void setAuditContext(const QJsonObject &context) { m_auditContext = context; }
+
     void setTimings(const Connectors::DockerTimings &timings);
     void setMarathonTimings(const Connectors::MarathonTimings &timings);
     void setMesosTimings(const Connectors::MesosTimings &timings);
@@ -132,9 +143,26 @@ public:
     followLogs(const QString &environment, const QString &key, int tail) override;
     void requestStats(const QString &environment, const QString &key) override;
 
+signals:
+    /// An outcome line could not be written (the action itself was answered as it ended).
+    void auditTrailFailed(const QString &message);
+
 private:
     friend class EstateMarathonOperations;
     void requestMarathonAction(const Models::MarathonActionRequest &request);
+    /// Audits the answer of a container action, then reports it (actionFinished).
+    void finishAction(const QString &environment,
+                      const QString &key,
+                      Models::ContainerAction action,
+                      bool ok,
+                      const QString &message);
+    /// Audits the answer of a Marathon action, then reports it (marathonActionFinished).
+    void finishMarathonAction(const Models::MarathonActionRequest &request,
+                              bool ok,
+                              const QString &message,
+                              const QString &deploymentId);
+    /// "host1/orders-1" for the key "host1/3f9a…" when the container is known.
+    QString containerTarget(const QString &environment, const QString &key) const;
 
     /// Splits hostId/containerId and finds the host's connector.
     Connectors::DockerHostConnector *
@@ -157,6 +185,8 @@ private:
     EstateConfigProvider *m_configProvider = nullptr;             ///< child
     Models::AlertBoard *m_alertBoard = nullptr;                   ///< child
     AlertSources *m_alertSources = nullptr;                       ///< child
+    bool m_auditActions = true;
+    QJsonObject m_auditContext;
 };
 
 } // namespace Opsdeck::App

@@ -200,6 +200,8 @@ int main(int argc, char *argv[])
     }
 
     App::Estate estate(config);
+    // The feed audits the actions it passes on, naming the token: one line each, not two.
+    estate.setAuditActions(false);
     Models::AlertBoard *board = estate.alertBoard();
     if (config.alerts.clearHoldMs > 0)
         board->setClearHoldMs(config.alerts.clearHoldMs);
