@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "app/commandline.h"
 
+#include "models/auditrecord.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 
@@ -18,6 +20,25 @@ QString tr(const char *text)
 CommandLine parseCommandLine(const QStringList &arguments)
 {
     CommandLine cl;
+    // --yes-i-mean-ENV has the environment in its name: take it out before the parser sees it.
+    QStringList args = arguments;
+    bool yesSet = false;
+    static const QString yesPrefix = QStringLiteral("--yes-i-mean-");
+    for (qsizetype i = args.size() - 1; i >= 1; --i) {
+        if (args.at(i) == QLatin1String("--"))
+            break;
+        if (args.at(i).startsWith(yesPrefix)) {
+            const QString value = args.at(i).mid(yesPrefix.size());
+            if (yesSet && value != cl.yesIMean)
+                cl.error = tr("--yes-i-mean- is given twice with different environments");
+            yesSet = true;
+            cl.yesIMean = value;
+            args.removeAt(i);
+        }
+    }
+    if (yesSet && cl.yesIMean.isEmpty() && cl.error.isEmpty())
+        cl.error =
+            tr("--yes-i-mean-ENV needs the environment's name, e.g. --yes-i-mean-Production");
     QCommandLineParser parser;
     parser.setApplicationDescription(
         tr("Opsdeck: one console for the containers of every environment.\n\n"
@@ -28,6 +49,12 @@ CommandLine parseCommandLine(const QStringList &arguments)
            "  diff ENV_A ENV_B [ENV_C]\n"
            "            compare configuration (env vars, image tags, KV, config files) across\n"
            "            environments; exit 0 equal, 1 different, 2 error (a CI gate)\n"
+           "  audit [--env E] [--since T] [--json]\n"
+           "            print the audit trail (T: 2h, 30m, 7d or an ISO date/time)\n"
+           "  restart ENV TARGET [--yes-i-mean-ENV]\n"
+           "            restart a container (HOST/NAME or a unique NAME) or a Marathon app\n"
+           "            (/ID); in production type the environment's name or pass\n"
+           "            --yes-i-mean-ENV; exit 0 done, 1 failed, 2 usage, 3 refused\n"
            "  serve     the headless server: WebSocket feed, web dashboard, /metrics and\n"
            "            webhooks, without a GUI (runs opsdeck-serve; opsdeck serve --help)"));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
@@ -61,13 +88,21 @@ CommandLine parseCommandLine(const QStringList &arguments)
                                     QStringLiteral("text"));
     const QCommandLineOption all(QStringLiteral("all"),
                                  tr("diff: list the keys that are the same too."));
-    parser.addOptions({help, version, config, env, json, demo, service, source, format, all});
+    const QCommandLineOption since(
+        QStringLiteral("since"),
+        tr("audit: only records since T: a duration ago (2h, 30m, 7d) or an ISO date/time."),
+        tr("T"));
+    parser.addOptions(
+        {help, version, config, env, json, demo, service, source, format, all, since});
     parser.addPositionalArgument(QStringLiteral("command"),
-                                 tr("status, diff, serve, or nothing for the console."),
+                                 tr("status, diff, audit, restart, serve, or nothing for the "
+                                    "console."),
                                  tr("[command]"));
     cl.helpText = parser.helpText();
 
-    if (!parser.parse(arguments)) {
+    if (!cl.error.isEmpty())
+        return cl;
+    if (!parser.parse(args)) {
         cl.error = parser.errorText();
         return cl;
     }
@@ -117,10 +152,60 @@ CommandLine parseCommandLine(const QStringList &arguments)
             cl.error = tr("--config needs a file name");
         if (cl.error.isEmpty() && cl.demo && parser.isSet(config))
             cl.error = tr("--demo brings its own environments: leave out --config");
+        if (cl.error.isEmpty() && (yesSet || parser.isSet(since)))
+            cl.error = tr("diff changes nothing: --yes-i-mean-ENV and --since do not go with it");
         return cl;
     }
     if (diffSet) {
         cl.error = tr("--service, --source, --format and --all go with the diff command");
+        return cl;
+    }
+    if (parser.isSet(config) && cl.configPath.isEmpty()) {
+        cl.error = tr("--config needs a file name");
+        return cl;
+    }
+    if (cl.demo && parser.isSet(config)) {
+        cl.error = tr("--demo brings its own environments: leave out --config");
+        return cl;
+    }
+    const QString verb = positional.value(0);
+    if (verb == QLatin1String("restart")) {
+        cl.command = CommandLine::Command::Restart;
+        if (positional.size() != 3)
+            cl.error = tr("restart takes an environment and a target: opsdeck restart ENV "
+                          "HOST/NAME | NAME | /MARATHON/APP");
+        else if (cl.json || !cl.environment.isEmpty() || parser.isSet(since))
+            cl.error = tr("restart takes the environment as an argument; --env, --json and "
+                          "--since go with other commands");
+        cl.restartEnvironment = positional.value(1);
+        cl.restartTarget = positional.value(2);
+        if (cl.error.isEmpty() && cl.restartTarget.trimmed().isEmpty())
+            cl.error = tr("restart: the target is empty");
+        return cl;
+    }
+    if (yesSet) {
+        cl.error = tr("--yes-i-mean-%1 goes with a command that changes something (restart, "
+                      "rollout)")
+                       .arg(cl.yesIMean);
+        return cl;
+    }
+    if (verb == QLatin1String("audit")) {
+        cl.command = CommandLine::Command::Audit;
+        if (positional.size() > 1)
+            cl.error = tr("unexpected arguments: %1").arg(positional.mid(1).join(QLatin1Char(' ')));
+        else if (cl.demo)
+            cl.error = tr("audit reads the audit trail on this computer: --demo does not go "
+                          "with it");
+        cl.auditSince = parser.value(since);
+        if (cl.error.isEmpty() && parser.isSet(since)
+            && !Models::parseAuditSince(cl.auditSince, QDateTime::currentDateTime()).isValid())
+            cl.error = tr("--since: expected a duration such as 2h, 30m or 7d, or an ISO date or "
+                          "date-time such as 2026-12-03 or 2026-12-03T14:05, got '%1'")
+                           .arg(cl.auditSince);
+        return cl;
+    }
+    if (parser.isSet(since)) {
+        cl.error = tr("--since goes with the audit command");
         return cl;
     }
     if (positional.size() > 1) {
@@ -136,7 +221,7 @@ CommandLine parseCommandLine(const QStringList &arguments)
         return cl;
     }
     if (cl.json && cl.command != CommandLine::Command::Status)
-        cl.error = tr("--json goes with the status command");
+        cl.error = tr("--json goes with the status and audit commands");
     if (parser.isSet(config) && cl.configPath.isEmpty())
         cl.error = tr("--config needs a file name");
     if (cl.demo && parser.isSet(config))

@@ -13,6 +13,8 @@ struct CommandLine
         Console,
         Status,
         Diff,
+        Audit,   ///< opsdeck audit [--env E] [--since T] [--json]
+        Restart, ///< opsdeck restart ENV TARGET [--yes-i-mean-ENV]
         Help,
         Version,
     };
@@ -27,6 +29,14 @@ struct CommandLine
     QString diffSource = QStringLiteral("all");  ///< kv, env, image, files, all
     QString diffFormat = QStringLiteral("text"); ///< text, json, unified
     bool diffAll = false;                        ///< also rows that are the same
+    // audit (--env and --json above)
+    QString auditSince; ///< as given: "2h", "30m", "7d" or an ISO date / date-time; checked
+    // restart
+    QString restartEnvironment;
+    QString restartTarget; ///< "host/name", a container name, or a Marathon app id "/…"
+    /// ENV of a --yes-i-mean-ENV argument (any command may read it; only those that act accept
+    /// it); empty when not given.
+    QString yesIMean;
     QString error;
     QString helpText;
 };

@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: MIT
 // opsdeck: the desktop console, and the CLI verbs that need no display.
+#include "app/auditcommand.h"
+#include "app/auditlog.h"
 #include "app/commandline.h"
 #include "app/configresolver.h"
 #include "app/diffcommand.h"
 #include "app/estate.h"
+#include "app/restartcommand.h"
 #include "app/rolloutcommand.h"
 #include "app/rolloutcontroller.h"
 #include "app/sim/simestate.h"
 #include "app/statuscommand.h"
 #include "models/alertboard.h"
+#include "models/audittrailmodel.h"
 #include "models/marathonrollouttracker.h"
+#include "views/desktop/auditview.h"
 #include "views/desktop/configdiffview.h"
 #include "views/desktop/mainwindow.h"
 #include "views/desktop/marathonview.h"
@@ -18,12 +23,14 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QIcon>
+#include <QJsonObject>
 #include <QPointer>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTextEdit>
+#include <QTextStream>
 #include <QTimer>
 
 #include <cerrno>
@@ -134,6 +141,54 @@ int runRollout(int argc, char *argv[], const QStringList &arguments)
     return App::runRolloutCommand(options, std::get<Models::OpsdeckConfig>(config));
 }
 
+/// `opsdeck audit …`: reads the audit trail; a configuration is optional (--config only checks
+/// that --env names one of its environments).
+int runAuditCli(int argc, char *argv[], const App::CommandLine &cl)
+{
+    QCoreApplication app(argc, argv);
+    if (!cl.configPath.isEmpty()) {
+        std::unique_ptr<Demo> demo;
+        const auto config = resolve(cl, demo);
+        if (const auto *error = std::get_if<Models::ConfigError>(&config)) {
+            printLine(stderr, QStringLiteral("opsdeck: %1").arg(error->toString()));
+            return 2;
+        }
+        if (!cl.environment.isEmpty()
+            && !std::get<Models::OpsdeckConfig>(config).environment(cl.environment))
+            printLine(stderr,
+                      QCoreApplication::translate(
+                          "opsdeck", "opsdeck: audit: note: %1 has no environment named '%2'")
+                          .arg(cl.configPath, cl.environment));
+    }
+    App::AuditCommandOptions options;
+    options.environment = cl.environment;
+    options.since = cl.auditSince;
+    options.json = cl.json;
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    return App::runAudit(options, out, err);
+}
+
+/// `opsdeck restart ENV TARGET`: no display needed.
+int runRestartCli(int argc, char *argv[], const App::CommandLine &cl)
+{
+    QCoreApplication app(argc, argv);
+    std::unique_ptr<Demo> demo;
+    const auto config = resolve(cl, demo);
+    if (const auto *error = std::get_if<Models::ConfigError>(&config)) {
+        printLine(stderr, QStringLiteral("opsdeck: %1").arg(error->toString()));
+        return 2;
+    }
+    App::RestartOptions options;
+    options.environment = cl.restartEnvironment;
+    options.target = cl.restartTarget;
+    options.yesIMean = cl.yesIMean;
+    QTextStream in(stdin);
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    return App::runRestart(std::get<Models::OpsdeckConfig>(config), options, in, out, err);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -162,6 +217,11 @@ int main(int argc, char *argv[])
         printLine(stdout, QStringLiteral("opsdeck %1").arg(QStringLiteral(OPSDECK_VERSION)));
         return 0;
     }
+
+    if (cl.command == App::CommandLine::Command::Audit)
+        return runAuditCli(argc, argv, cl);
+    if (cl.command == App::CommandLine::Command::Restart)
+        return runRestartCli(argc, argv, cl);
 
     const bool console = cl.command == App::CommandLine::Command::Console;
     if (console && !haveDisplay()) {
@@ -222,6 +282,17 @@ int main(int argc, char *argv[])
         kafkaStores << estate.kafkaStore(store->environment());
     window.setKafka(kafkaStores);
     window.setAlertBoard(estate.alertBoard());
+    // The audit trail: every action of this console is in it (Estate writes it); the viewer
+    // follows the file, so actions of other consoles and of the CLI appear too.
+    estate.setAuditContext(QJsonObject{{QStringLiteral("via"), QStringLiteral("console")}});
+    Models::AuditTrailModel auditModel;
+    App::AuditLogFollower auditFollower(App::AuditLog::path(), &auditModel);
+    window.setAuditTrail(&auditModel, auditFollower.file());
+    window.setAuditTrailError(auditFollower.errorString());
+    QObject::connect(&auditFollower,
+                     &App::AuditLogFollower::errorChanged,
+                     &window,
+                     &Views::MainWindow::setAuditTrailError);
     Connectors::HttpClient rolloutHttp;
     App::RolloutController rollouts(cfg, &rolloutHttp);
     window.setRollouts(&rollouts);
@@ -248,7 +319,7 @@ int main(int argc, char *argv[])
     estate.start();
     // For documentation and review: OPSDECK_SCREENSHOT=file.png saves the window after
     // OPSDECK_SCREENSHOT_DELAY_MS (default 4000) and quits.
-    // OPSDECK_SCREENSHOT_TAB=marathon|mesos|kafka opens that tab first.
+    // OPSDECK_SCREENSHOT_TAB=marathon|mesos|kafka opens that tab first (audit, diff: below).
     const QString screenshot = qEnvironmentVariable("OPSDECK_SCREENSHOT");
     const QString screenshotTab = qEnvironmentVariable("OPSDECK_SCREENSHOT_TAB");
     if (screenshotTab == QLatin1String("marathon"))
@@ -293,6 +364,14 @@ int main(int argc, char *argv[])
         });
         selectApp->start(200);
     }
+    // OPSDECK_SCREENSHOT_TAB=audit opens the audit viewer (all environments) and saves it.
+    const bool auditShot = screenshotTab == QLatin1String("audit");
+    QPointer<Views::AuditView> auditView;
+    if (auditShot) {
+        auditView = window.showAuditTrail();
+        if (auditView)
+            auditView->setEnvironment(QString());
+    }
     // OPSDECK_SCREENSHOT_TAB=diff opens the config diff and saves that window instead.
     const bool diffShot = screenshotTab == QLatin1String("diff");
     if (diffShot) {
@@ -329,16 +408,19 @@ int main(int argc, char *argv[])
     if (!screenshot.isEmpty()) {
         bool ok = false;
         int delay = qEnvironmentVariableIntValue("OPSDECK_SCREENSHOT_DELAY_MS", &ok);
-        QTimer::singleShot(
-            ok ? delay : 4000, &window, [&window, &rolloutDialog, screenshot, diffShot] {
-                if (rolloutDialog)
-                    rolloutDialog->grab().save(screenshot);
-                else if (diffShot)
-                    window.configDiffView()->grab().save(screenshot);
-                else
-                    window.grab().save(screenshot);
-                window.close();
-            });
+        QTimer::singleShot(ok ? delay : 4000,
+                           &window,
+                           [&window, &rolloutDialog, &auditView, screenshot, diffShot] {
+                               if (rolloutDialog)
+                                   rolloutDialog->grab().save(screenshot);
+                               else if (auditView)
+                                   auditView->grab().save(screenshot);
+                               else if (diffShot)
+                                   window.configDiffView()->grab().save(screenshot);
+                               else
+                                   window.grab().save(screenshot);
+                               window.close();
+                           });
     }
     return app.exec();
 }

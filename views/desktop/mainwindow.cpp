@@ -2,10 +2,12 @@
 #include "views/desktop/mainwindow.h"
 
 #include "models/alertboard.h"
+#include "models/audittrailmodel.h"
 #include "models/containertablemodel.h"
 #include "models/hostlistmodel.h"
 #include "models/kafkalag.h"
 #include "views/desktop/alertspanel.h"
+#include "views/desktop/auditview.h"
 #include "views/desktop/configdiffview.h"
 #include "views/desktop/confirmactiondialog.h"
 #include "views/desktop/containerdetailswidget.h"
@@ -404,6 +406,10 @@ void MainWindow::buildActions()
     m_configDiffAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
     m_configDiffAction->setEnabled(false); // until setConfigProvider
     connect(m_configDiffAction, &QAction::triggered, this, &MainWindow::showConfigDiff);
+    m_auditAction = viewMenu->addAction(tr("Audit &trail…"));
+    m_auditAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
+    m_auditAction->setEnabled(false); // until setAuditTrail
+    connect(m_auditAction, &QAction::triggered, this, &MainWindow::showAuditTrail);
     viewMenu->addSeparator();
     auto *envMenu = menuBar()->addMenu(tr("E&nvironment"));
     for (int i = 0; i < m_stores.size() && i < 9; ++i) {
@@ -449,6 +455,39 @@ void MainWindow::showConfigDiff()
     m_configDiff->show();
     m_configDiff->raise();
     m_configDiff->activateWindow();
+}
+
+void MainWindow::setAuditTrail(Models::AuditTrailModel *model, const QString &file)
+{
+    m_auditModel = model;
+    m_auditFile = file;
+    m_auditAction->setEnabled(model != nullptr);
+}
+
+void MainWindow::setAuditTrailError(const QString &text)
+{
+    m_auditError = text;
+    if (m_auditView)
+        m_auditView->setErrorText(text);
+}
+
+AuditView *MainWindow::showAuditTrail()
+{
+    if (!m_auditModel)
+        return nullptr;
+    if (!m_auditView) {
+        QStringList environments;
+        for (const EnvironmentConfig &env : m_config.environments)
+            environments << env.name;
+        m_auditView = new AuditView(m_auditModel, environments, m_auditFile, this);
+        m_auditView->setAttribute(Qt::WA_DeleteOnClose);
+        m_auditView->setErrorText(m_auditError);
+        m_auditView->setEnvironment(currentEnvironment());
+    }
+    m_auditView->show();
+    m_auditView->raise();
+    m_auditView->activateWindow();
+    return m_auditView;
 }
 
 void MainWindow::restoreSettings()

@@ -29,6 +29,7 @@ class QToolBar;
 
 namespace Opsdeck::Models {
 class AlertBoard;
+class AuditTrailModel;
 struct AlertRecord;
 class ConfigProvider;
 class KafkaLagStore;
@@ -39,6 +40,7 @@ class HostListModel;
 namespace Opsdeck::Views {
 
 class AlertsPanel;
+class AuditView;
 class ConfigDiffView;
 class ContainerDetailsWidget;
 class ContainerProxyModel;
@@ -96,6 +98,14 @@ public:
     DockerRolloutDialog *showRolloutDialog();
 
     RolloutsPanel *rolloutsPanel() const { return m_rolloutsPanel; }
+
+    /// The audit trail (not owned; the app follows @p file into it): View → Audit trail…
+    /// (Ctrl+Shift+T). Without it the entry is disabled.
+    void setAuditTrail(Models::AuditTrailModel *model, const QString &file);
+    /// The audit trail cannot be read (empty: it can again); shown in the viewer.
+    void setAuditTrailError(const QString &text);
+    /// Opens (or raises) the audit viewer, filtered to the current environment.
+    AuditView *showAuditTrail();
 
     QDockWidget *rolloutsDock() const { return m_rolloutsDock; }
 
@@ -229,8 +239,13 @@ private:
     QPointer<ConfirmActionDialog> m_confirm;
     QPointer<Models::ConfigProvider> m_configProvider; ///< not owned
     QAction *m_configDiffAction = nullptr;
-    QPointer<ConfigDiffView> m_configDiff; ///< a window of its own, child of this
-    QTimer m_tick;                         ///< repaints ages once a second
+    QPointer<ConfigDiffView> m_configDiff;          ///< a window of its own, child of this
+    QPointer<Models::AuditTrailModel> m_auditModel; ///< not owned
+    QString m_auditFile;
+    QString m_auditError;
+    QAction *m_auditAction = nullptr;
+    QPointer<AuditView> m_auditView; ///< a window of its own, child of this
+    QTimer m_tick;                   ///< repaints ages once a second
     QTimer m_statusCoalesce;
 };
 

@@ -104,7 +104,7 @@ void tst_CommandLine::parses_data()
     row("json without status",
         {QStringLiteral("--json")},
         C::Console,
-        QStringLiteral("--json goes with the status command"));
+        QStringLiteral("--json goes with the status and audit commands"));
     row("missing value",
         {QStringLiteral("status"), QStringLiteral("--config")},
         C::Status,
