@@ -276,6 +276,14 @@ QString SimDockerHost::addContainer(SimContainer c, bool running)
     if (!c.created.isValid())
         c.created = QDateTime::currentDateTimeUtc();
     c.state = QStringLiteral("created");
+    if (!c.image.isEmpty() && !image(c.image)) {
+        // An engine has the image of every container it holds.
+        SimImage implied;
+        implied.name = c.image;
+        implied.cmd = c.cmd;
+        implied.entrypoint = c.entrypoint;
+        addImage(implied);
+    }
     if (c.healthcheck.isEmpty() && !c.health.isEmpty()) {
         c.healthcheck =
             QJsonObject{{QStringLiteral("Test"),
@@ -586,6 +594,11 @@ int SimDockerHost::imageIndex(const QString &nameOrId) const
         }
     }
     return found;
+}
+
+void SimDockerHost::setHostFile(const QString &path, const QByteArray &content)
+{
+    m_hostFiles.insert(path, content);
 }
 
 void SimDockerHost::addImage(SimImage image)
@@ -1154,8 +1167,21 @@ void SimDockerHost::serveArchive(HttpExchange *exchange, const SimContainer &c)
     }
     QString clean =
         QDir::cleanPath(path.startsWith(QLatin1Char('/')) ? path : QLatin1Char('/') + path);
-    const auto file = c.files.constFind(clean);
-    if (file == c.files.cend()) {
+    const auto own = c.files.constFind(clean);
+    const QByteArray *file = own == c.files.cend() ? nullptr : &*own;
+    // A path under a bind mount is the host's file.
+    for (const auto &v : c.mounts) {
+        const QJsonObject m = v.toObject();
+        const QString destination = m.value(QStringLiteral("Destination")).toString();
+        if (file || m.value(QStringLiteral("Type")).toString() != QLatin1String("bind")
+            || (clean != destination && !clean.startsWith(destination + QLatin1Char('/'))))
+            continue;
+        const auto onHost = m_hostFiles.constFind(m.value(QStringLiteral("Source")).toString()
+                                                  + clean.mid(destination.size()));
+        if (onHost != m_hostFiles.cend())
+            file = &*onHost;
+    }
+    if (!file) {
         // moby's message for a missing path (container/archive.go).
         exchange->respond(
             404,

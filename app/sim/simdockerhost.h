@@ -138,8 +138,11 @@ public:
 
     QList<SimContainer> containers() const { return m_containers.values(); }
 
-    /// Registers an image (an image with the same name is replaced, like a re-tag).
+    /// Registers an image (an image with the same name is replaced, like a re-tag). A container
+    /// added with an image not registered registers a plain one.
     void addImage(SimImage image);
+    /// A file on the host, which containers see through their bind mounts (archive endpoint).
+    void setHostFile(const QString &path, const QByteArray &content);
     /// By "repo:tag" (":latest" when no tag), by id or by a unique prefix of it.
     const SimImage *image(const QString &nameOrId) const;
 
@@ -197,7 +200,8 @@ private:
     HttpServer m_server;
     double m_timeScale = 1.0;
     QMap<QString, SimContainer> m_containers; ///< by id
-    QList<SimImage> m_images;
+    QList<SimImage> m_images; ///< those added, and one for each image a container was added with
+    QMap<QString, QByteArray> m_hostFiles; ///< by absolute path on the host
     QList<QPointer<HttpExchange>> m_eventStreams;
     QMap<QString, QList<QPointer<HttpExchange>>> m_logStreams; ///< by container id
     quint64 m_generation = 0; ///< invalidates pending crash timers on start/stop

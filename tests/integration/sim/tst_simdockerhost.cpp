@@ -454,6 +454,13 @@ void tst_SimDockerHost::createMergesTheImageConfig()
                  .toArray(),
              (QJsonArray{QStringLiteral("api"), id.left(12)}));
 
+    // The bind-mounted file is the host's.
+    m_host->setHostFile(QStringLiteral("/srv/api/application.yaml"), "port: 8080\n");
+    api("GET", QStringLiteral("/containers/api-1/archive?path=/etc/api/application.yaml"), &status);
+    QCOMPARE(status, 200);
+    api("GET", QStringLiteral("/containers/api-1/archive?path=/etc/api/other.yaml"), &status);
+    QCOMPARE(status, 404);
+
     // It starts like any other container, with the image's health check.
     QCOMPARE(api("POST", QStringLiteral("/containers/api-1/start"), &status).isNull(), true);
     QCOMPARE(status, 204);
@@ -685,10 +692,20 @@ void tst_SimDockerHost::imagesListAndInspect()
     QStringList tags;
     for (const auto &v : list)
         tags << v.toObject().value(QStringLiteral("RepoTags")).toArray().at(0).toString();
-    QCOMPARE(tags, (QStringList{kApiImage, kSickImage, kCrashImage}));
-    const QString id = list.at(0).toObject().value(QStringLiteral("Id")).toString();
+    // The images of the containers added before come with them.
+    QCOMPARE(tags,
+             (QStringList{QStringLiteral("shop/web:1.0"),
+                          QStringLiteral("shop/crashloop:1.0"),
+                          QStringLiteral("shop/failing:1.0"),
+                          QStringLiteral("shop/stopped:1.0"),
+                          kApiImage,
+                          kSickImage,
+                          kCrashImage}));
+    const QString id = list.at(4).toObject().value(QStringLiteral("Id")).toString();
     QVERIFY(QRegularExpression(QStringLiteral("^sha256:[0-9a-f]{64}$")).match(id).hasMatch());
-    QVERIFY(id != list.at(1).toObject().value(QStringLiteral("Id")).toString());
+    QVERIFY(id != list.at(5).toObject().value(QStringLiteral("Id")).toString());
+    QCOMPARE(inspect(QStringLiteral("web")).value(QStringLiteral("Image")).toString(),
+             list.at(0).toObject().value(QStringLiteral("Id")).toString());
 
     // By name (slashes and all, or percent-encoded as clients send it), by id, by short id.
     for (const QString &ref :
@@ -726,7 +743,8 @@ void tst_SimDockerHost::imagesListAndInspect()
         createApi(QStringLiteral("api-1"), {{QStringLiteral("Image"), kApiImage}});
     QCOMPARE(inspect(container).value(QStringLiteral("Image")).toString(), id);
     const QJsonArray after = api("GET", QStringLiteral("/images/json"), &status).array();
-    QCOMPARE(after.at(0).toObject().value(QStringLiteral("Containers")).toInt(), 1);
+    QCOMPARE(after.at(4).toObject().value(QStringLiteral("Containers")).toInt(), 1);
+    QCOMPARE(after.at(5).toObject().value(QStringLiteral("Containers")).toInt(), 0);
 }
 
 void tst_SimDockerHost::healthTurnsHealthyAfterTheFirstInterval()
@@ -970,7 +988,16 @@ void tst_SimDockerHost::dockerCliCreatesRenamesAndRemoves()
                   QStringLiteral("{{.Repository}}:{{.Tag}}")},
                  &rc);
     QCOMPARE(rc, 0);
-    QCOMPARE(out.split(u'\n'), (QStringList{kApiImage, kSickImage, kCrashImage}));
+    QStringList listed = out.split(u'\n');
+    listed.sort();
+    QCOMPARE(listed,
+             (QStringList{kApiImage,
+                          kCrashImage,
+                          kSickImage,
+                          QStringLiteral("shop/crashloop:1.0"),
+                          QStringLiteral("shop/failing:1.0"),
+                          QStringLiteral("shop/stopped:1.0"),
+                          QStringLiteral("shop/web:1.0")}));
     out =
         docker({QStringLiteral("image"), QStringLiteral("inspect"), QStringLiteral("nope:1")}, &rc);
     QCOMPARE(rc, 1);
