@@ -20,6 +20,13 @@ const QString kRegistry = QStringLiteral("registry.example.internal/shop/");
 // Where the shop's configuration lives in each environment's Consul.
 const char kConsulPrefix[] = "config/shop/";
 
+// The service the rolling updates are shown on: three instances per environment, and the
+// images a rollout can move them to (good, never healthy, crashing).
+const QString kShopApiRepo = QStringLiteral("registry.example.com/shop/shop-api");
+const QString kShopApiVersion = QStringLiteral("1.4.2");
+constexpr int kShopApiInstances = 3;
+constexpr qint64 kSecondNs = 1'000'000'000;
+
 /// The configuration hash a per-environment image carries, e.g. nginx-edge:1.25-prod-3f9a1c2e.
 QString configHash(const QString &seed)
 {
@@ -204,6 +211,78 @@ container(const QString &name, const QString &image, const QString &policy, int 
     return c;
 }
 
+/// shop-api's images. Their health check probes every 2 s and gives up after three failures,
+/// so at the demo's pace an instance is healthy 2 s after start, or unhealthy after 6 s.
+QList<SimImage> shopApiImages()
+{
+    auto image = [](const QString &tag, const QString &version, SimBehaviour behaviour) {
+        SimImage i;
+        i.name = kShopApiRepo + QLatin1Char(':') + tag;
+        i.env = {
+            QStringLiteral("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"),
+            QStringLiteral("JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75"),
+            QStringLiteral("SHOP_API_PORT=8080"),
+            QStringLiteral("SHOP_API_VERSION=") + version};
+        i.cmd = {QStringLiteral("/usr/local/bin/shop-api"),
+                 QStringLiteral("--config"),
+                 QStringLiteral("/etc/shop-api/application.yaml")};
+        i.labels = {{QStringLiteral("org.opencontainers.image.version"), version},
+                    {QStringLiteral("org.opencontainers.image.source"),
+                     QStringLiteral("https://git.example.com/shop/shop-api")}};
+        i.healthcheck = QJsonObject{
+            {QStringLiteral("Test"),
+             QJsonArray{QStringLiteral("CMD-SHELL"),
+                        QStringLiteral("curl -fsS http://localhost:8080/health || exit 1")}},
+            {QStringLiteral("Interval"), 2 * kSecondNs},
+            {QStringLiteral("Timeout"), kSecondNs},
+            {QStringLiteral("Retries"), 3}};
+        i.exposedPorts = QJsonObject{{QStringLiteral("8080/tcp"), QJsonObject()}};
+        i.behaviour = behaviour;
+        i.crashAfterMs = 800;
+        return i;
+    };
+    const QString next = QStringLiteral("1.5.0");
+    return {image(kShopApiVersion, kShopApiVersion, SimBehaviour::Normal),
+            image(next, next, SimBehaviour::Normal),
+            image(next + QStringLiteral("-unhealthy"), next, SimBehaviour::NeverHealthy),
+            image(next + QStringLiteral("-crash"), next, SimBehaviour::Crash)};
+}
+
+/// What `docker run` would send to create shop-api instance @p n (1-based) of an environment.
+QJsonObject shopApiCreateBody(const QString &shortName, int n, const QString &dbPassword)
+{
+    const QString config = QStringLiteral("/srv/shop-api/%1/application.yaml").arg(shortName);
+    return QJsonObject{
+        {QStringLiteral("Image"), QString(kShopApiRepo + QLatin1Char(':') + kShopApiVersion)},
+        {QStringLiteral("Env"),
+         QJsonArray{QString(QStringLiteral("SHOP_ENV=") + shortName),
+                    QStringLiteral("SHOP_DB_URL=postgres://shop@postgres-shop.%1.example.internal:"
+                                   "5432/shop")
+                        .arg(shortName),
+                    QString(QStringLiteral("SHOP_DB_PASSWORD=") + dbPassword)}},
+        {QStringLiteral("Labels"),
+         QJsonObject{{QStringLiteral("com.example.service"), QStringLiteral("shop-api")},
+                     {QStringLiteral("com.example.team"), QStringLiteral("shop")}}},
+        {QStringLiteral("HostConfig"),
+         QJsonObject{
+             {QStringLiteral("RestartPolicy"),
+              QJsonObject{{QStringLiteral("Name"), QStringLiteral("on-failure")},
+                          {QStringLiteral("MaximumRetryCount"), 5}}},
+             {QStringLiteral("Binds"),
+              QJsonArray{QString(config + QStringLiteral(":/etc/shop-api/application.yaml:ro"))}},
+             {QStringLiteral("PortBindings"),
+              QJsonObject{{QStringLiteral("8080/tcp"),
+                           QJsonArray{QJsonObject{
+                               {QStringLiteral("HostIp"), QString()},
+                               {QStringLiteral("HostPort"), QString::number(18080 + n)}}}}}},
+             {QStringLiteral("NetworkMode"), QStringLiteral("shop")}}},
+        {QStringLiteral("NetworkingConfig"),
+         QJsonObject{{QStringLiteral("EndpointsConfig"),
+                      QJsonObject{{QStringLiteral("shop"),
+                                   QJsonObject{{QStringLiteral("Aliases"),
+                                                QJsonArray{QStringLiteral("shop-api")}}}}}}}}};
+}
+
 } // namespace
 
 SimEstate::SimEstate(QObject *parent)
@@ -337,6 +416,36 @@ bool SimEstate::buildEnvironment(int index)
                                 QStringLiteral("/fluent-bit/etc/fluent-bit.conf"),
                                 false)};
         host->addContainer(shipper, true);
+
+        for (const SimImage &image : shopApiImages())
+            host->addImage(image);
+        // shop-api's configuration file, bind-mounted into its instances.
+        host->setHostFile(QStringLiteral("/srv/shop-api/%1/application.yaml").arg(shortName),
+                          QStringLiteral("server:\n"
+                                         "  port: 8080\n"
+                                         "database:\n"
+                                         "  url: postgres://postgres-shop.%1.example.internal:5432/"
+                                         "shop\n"
+                                         "  pool: 10\n")
+                              .arg(shortName)
+                              .toUtf8());
+    }
+
+    // shop-api: one instance per host where there are three hosts or more, else spread over
+    // them; created through the engine's own create call, as `docker run` would.
+    const QString shopDbPassword = QString::number(random.generate64(), 36);
+    for (int n = 1; n <= kShopApiInstances; ++n) {
+        SimDockerHost *host = env.dockerHosts.at((n - 1) % env.dockerHosts.size());
+        const QString name = QStringLiteral("shop-api-%1").arg(n);
+        const SimApiResult created =
+            host->createContainer(name, shopApiCreateBody(shortName, n, shopDbPassword));
+        if (!created.ok()) {
+            m_error = QStringLiteral("%1: %2: %3").arg(host->name(), name, created.message);
+            return false;
+        }
+        host->appendLog(created.id,
+                        QStringLiteral("shop-api %1 listening on :8080").arg(kShopApiVersion));
+        host->start(created.id);
     }
 
     SimDockerHost *first = env.dockerHosts.first();

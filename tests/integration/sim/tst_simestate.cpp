@@ -17,6 +17,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -68,6 +69,7 @@ private slots:
     void configurationDiffersInTellingPlaces();
     void writtenConfigLoads();
     void endpointsJson();
+    void shopApiIsReadyForRollingUpdates();
 
 private:
     Sim::SimEstate m_estate;
@@ -316,6 +318,97 @@ void tst_SimEstate::endpointsJson()
                     .value(QStringLiteral("bootstrap_servers"))
                     .toString()
                     .startsWith(QLatin1String("127.0.0.1:")));
+    }
+}
+
+void tst_SimEstate::shopApiIsReadyForRollingUpdates()
+{
+    const QString repo = QStringLiteral("registry.example.com/shop/shop-api");
+    for (const auto &env : m_estate.environments()) {
+        const QString shortName = env.dockerHosts.first()->name().section(QLatin1Char('-'), 0, 0);
+        QStringList placed;
+        for (int h = 0; h < env.dockerHosts.size(); ++h) {
+            const Sim::SimDockerHost *host = env.dockerHosts.at(h);
+            // Every host has the images a rollout may move shop-api to.
+            for (const QString &tag : {QStringLiteral("1.4.2"),
+                                       QStringLiteral("1.5.0"),
+                                       QStringLiteral("1.5.0-unhealthy"),
+                                       QStringLiteral("1.5.0-crash")}) {
+                int status = 0;
+                const QJsonObject image =
+                    getJson(dockerUrl(host) + QStringLiteral("/v1.41/images/") + repo
+                                + QLatin1Char(':') + tag + QStringLiteral("/json"),
+                            &status)
+                        .object();
+                QCOMPARE(status, 200);
+                QVERIFY(image.value(QStringLiteral("Config"))
+                            .toObject()
+                            .contains(QStringLiteral("Healthcheck")));
+            }
+            for (const Sim::SimContainer &c : host->containers()) {
+                if (c.labels.value(QStringLiteral("com.example.service")) == u"shop-api")
+                    placed << QStringLiteral("%1@%2").arg(c.name).arg(h);
+            }
+        }
+        placed.sort();
+        const QStringList expected = env.dockerHosts.size() >= 3
+                                         ? QStringList{QStringLiteral("shop-api-1@0"),
+                                                       QStringLiteral("shop-api-2@1"),
+                                                       QStringLiteral("shop-api-3@2")}
+                                         : QStringList{QStringLiteral("shop-api-1@0"),
+                                                       QStringLiteral("shop-api-2@1"),
+                                                       QStringLiteral("shop-api-3@0")};
+        QCOMPARE(placed, expected);
+
+        for (int n = 1; n <= 3; ++n) {
+            const Sim::SimDockerHost *host = env.dockerHosts.at((n - 1) % env.dockerHosts.size());
+            const QString name = QStringLiteral("shop-api-%1").arg(n);
+            const QJsonObject o =
+                getJson(dockerUrl(host) + QStringLiteral("/v1.41/containers/%1/json").arg(name))
+                    .object();
+            const QJsonObject config = o.value(QStringLiteral("Config")).toObject();
+            QCOMPARE(config.value(QStringLiteral("Image")).toString(),
+                     repo + QStringLiteral(":1.4.2"));
+            QCOMPARE(config.value(QStringLiteral("Labels"))
+                         .toObject()
+                         .value(QStringLiteral("com.example.service"))
+                         .toString(),
+                     QStringLiteral("shop-api"));
+            const QJsonArray vars = config.value(QStringLiteral("Env")).toArray();
+            QVERIFY(vars.contains(QString(QStringLiteral("SHOP_ENV=") + shortName)));
+            QVERIFY(vars.contains(QStringLiteral("SHOP_API_VERSION=1.4.2"))); // from the image
+            // The demo's health check settles within seconds at the demo's pace.
+            const QJsonObject check = config.value(QStringLiteral("Healthcheck")).toObject();
+            QVERIFY(check.value(QStringLiteral("Interval")).toInteger() <= 2'000'000'000);
+            QVERIFY(check.value(QStringLiteral("Interval")).toInteger()
+                        * check.value(QStringLiteral("Retries")).toInt()
+                    <= 6'000'000'000);
+            const QJsonObject hostConfig = o.value(QStringLiteral("HostConfig")).toObject();
+            QCOMPARE(hostConfig.value(QStringLiteral("RestartPolicy")).toObject(),
+                     (QJsonObject{{QStringLiteral("Name"), QStringLiteral("on-failure")},
+                                  {QStringLiteral("MaximumRetryCount"), 5}}));
+            QCOMPARE(hostConfig.value(QStringLiteral("Binds")).toArray().size(), 1);
+            QCOMPARE(o.value(QStringLiteral("Image")).toString(),
+                     host->image(repo + QStringLiteral(":1.4.2"))->id);
+            QTRY_COMPARE_WITH_TIMEOUT(
+                host->container(name)->health, QStringLiteral("healthy"), 5000);
+            QCOMPARE(host->container(name)->state, QStringLiteral("running"));
+            QCOMPARE(host->container(name)->restartCount, 0);
+        }
+        // The bind-mounted configuration is readable through the archive endpoint.
+        int status = 0;
+        QNetworkRequest request{QUrl(dockerUrl(env.dockerHosts.first())
+                                     + QStringLiteral("/v1.41/containers/shop-api-1/archive?path="
+                                                      "/etc/shop-api/application.yaml"))};
+        QNetworkReply *reply = network().get(request);
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        QVERIFY(reply->isFinished() || finished.wait(5000));
+        status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        QVERIFY2(reply->readAll().contains(
+                     QStringLiteral("postgres-shop.%1.example.internal").arg(shortName).toUtf8()),
+                 qPrintable(shortName));
+        reply->deleteLater();
+        QCOMPARE(status, 200);
     }
 }
 
