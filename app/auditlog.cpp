@@ -27,6 +27,8 @@ QString tr(const char *text)
     return QCoreApplication::translate("Opsdeck::App::AuditLog", text);
 }
 
+constexpr int kBackstopMs = 5000;
+
 std::atomic<AuditLog::SyncFunction> g_sync{nullptr};
 
 int syncFd(int fd)
@@ -186,14 +188,25 @@ AuditLogFollower::AuditLogFollower(const QString &file,
 {
     connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, [this] { poll(); });
     connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, [this] { poll(); });
+    // A backstop where change notifications do not arrive (network file systems).
+    m_backstop.setInterval(kBackstopMs);
+    connect(&m_backstop, &QTimer::timeout, this, [this] { poll(); });
+    m_backstop.start();
     reload();
 }
 
 void AuditLogFollower::watch()
 {
-    const QString folder = QFileInfo(m_file).absolutePath();
-    if (QFileInfo::exists(folder) && !m_watcher.directories().contains(folder))
+    // The folder may not exist yet (no action was ever audited): watch the nearest one that
+    // does, and move down as folders appear.
+    QString folder = QFileInfo(m_file).absolutePath();
+    while (!QFileInfo::exists(folder) && QFileInfo(folder).absolutePath() != folder)
+        folder = QFileInfo(folder).absolutePath();
+    if (!m_watcher.directories().contains(folder)) {
+        if (!m_watcher.directories().isEmpty())
+            m_watcher.removePaths(m_watcher.directories());
         m_watcher.addPath(folder);
+    }
     // A replaced file needs watching anew: the watcher followed the old inode.
     if (QFileInfo::exists(m_file)) {
         if (!m_watcher.files().isEmpty())

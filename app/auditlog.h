@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QString>
+#include <QTimer>
 
 namespace Opsdeck::Models {
 class AuditTrailModel;
@@ -61,7 +62,8 @@ public:
 
 /// Follows the audit trail file into a Models::AuditTrailModel: reads it whole at first, then
 /// only the lines appended (QFileSystemWatcher on the file and its folder, so a file created or
-/// replaced later is picked up); a file that shrank or was replaced is read anew.
+/// replaced later is picked up; and every few seconds, where notifications do not arrive); a
+/// file that shrank or was replaced is read anew.
 class AuditLogFollower : public QObject
 {
     Q_OBJECT
@@ -91,6 +93,7 @@ private:
     QString m_file;
     Models::AuditTrailModel *m_model; ///< not owned
     QFileSystemWatcher m_watcher;
+    QTimer m_backstop;
     qint64 m_offset = 0; ///< bytes consumed (up to the last complete line)
     int m_nextLine = 1;  ///< number of the line at m_offset
     quint64 m_inode = 0; ///< of the file read, to notice a replacement

@@ -23,8 +23,8 @@ public:
         ActionColumn,
         TargetColumn,
         OutcomeColumn, ///< OutcomeKindRole: "good", "bad" or "pending"
+        DetailColumn,  ///< before the parameters: why it failed matters more
         ParametersColumn,
-        DetailColumn,
         ColumnCount,
     };
 

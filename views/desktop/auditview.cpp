@@ -22,6 +22,7 @@ namespace {
 
 constexpr int kTickMs = 15000;
 constexpr int kMaxListedProblems = 3;
+constexpr int kMaxColumnWidth = 300; ///< a long detail or parameter list: its tooltip has all
 
 /// Colours the outcome: green through, red failed or refused; the rest as is.
 class OutcomeDelegate : public QStyledItemDelegate
@@ -121,7 +122,7 @@ AuditView::AuditView(AuditTrailModel *model,
         &m_tick, &QTimer::timeout, m_table->viewport(), [this] { m_table->viewport()->update(); });
     m_tick.start();
 
-    resize(1100, 520);
+    resize(1280, 560);
     updateSummary();
     fitColumns();
 }
@@ -169,11 +170,12 @@ void AuditView::updateSummary()
 void AuditView::fitColumns()
 {
     QHeaderView *header = m_table->horizontalHeader();
-    m_table->resizeColumnsToContents();
-    // Parameters and details can be long: keep the table readable, the tooltip has it all.
-    for (int c : {AuditTrailModel::TargetColumn, AuditTrailModel::ParametersColumn}) {
-        if (header->sectionSize(c) > 320)
-            header->resizeSection(c, 320);
+    // The last column (parameters) takes the room that is left; the others fit their contents,
+    // a long target or detail at most kMaxColumnWidth (the tooltip has it all).
+    for (int c = 0; c < AuditTrailModel::ParametersColumn; ++c) {
+        m_table->resizeColumnToContents(c);
+        if (header->sectionSize(c) > kMaxColumnWidth)
+            header->resizeSection(c, kMaxColumnWidth);
     }
 }
 

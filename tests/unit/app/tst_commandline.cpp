@@ -12,6 +12,7 @@ class tst_CommandLine : public QObject
 private slots:
     void parses_data();
     void parses();
+    void restartFields();
 };
 
 void tst_CommandLine::parses_data()
@@ -109,6 +110,82 @@ void tst_CommandLine::parses_data()
         {QStringLiteral("status"), QStringLiteral("--config")},
         C::Status,
         QStringLiteral("Missing value after '--config'."));
+    row("audit", {QStringLiteral("audit")}, C::Audit);
+    row("audit env since json",
+        {QStringLiteral("audit"),
+         QStringLiteral("--env"),
+         QStringLiteral("Prod"),
+         QStringLiteral("--since"),
+         QStringLiteral("2h"),
+         QStringLiteral("--json")},
+        C::Audit);
+    row("audit since date",
+        {QStringLiteral("audit"), QStringLiteral("--since"), QStringLiteral("2026-12-03")},
+        C::Audit);
+    row("audit bad since",
+        {QStringLiteral("audit"), QStringLiteral("--since"), QStringLiteral("yesterday")},
+        C::Audit,
+        QStringLiteral("--since: expected a duration such as 2h, 30m or 7d, or an ISO date or "
+                       "date-time such as 2026-12-03 or 2026-12-03T14:05, got 'yesterday'"));
+    row("since without audit",
+        {QStringLiteral("status"), QStringLiteral("--since"), QStringLiteral("2h")},
+        C::Status,
+        QStringLiteral("--since goes with the audit command"));
+    row("audit extra",
+        {QStringLiteral("audit"), QStringLiteral("x")},
+        C::Audit,
+        QStringLiteral("unexpected arguments: x"));
+    row("restart",
+        {QStringLiteral("restart"), QStringLiteral("Staging"), QStringLiteral("h1/web")},
+        C::Restart);
+    row("restart marathon demo yes",
+        {QStringLiteral("restart"),
+         QStringLiteral("Production"),
+         QStringLiteral("/shop/orders"),
+         QStringLiteral("--yes-i-mean-Production"),
+         QStringLiteral("--demo")},
+        C::Restart);
+    row("restart no target",
+        {QStringLiteral("restart"), QStringLiteral("Staging")},
+        C::Restart,
+        QStringLiteral("restart takes an environment and a target: opsdeck restart ENV "
+                       "HOST/NAME | NAME | /MARATHON/APP"));
+    row("restart with json",
+        {QStringLiteral("restart"),
+         QStringLiteral("Staging"),
+         QStringLiteral("web"),
+         QStringLiteral("--json")},
+        C::Restart,
+        QStringLiteral("restart takes the environment as an argument; --env, --json and "
+                       "--since go with other commands"));
+    row("yes without name",
+        {QStringLiteral("restart"),
+         QStringLiteral("Staging"),
+         QStringLiteral("web"),
+         QStringLiteral("--yes-i-mean-")},
+        C::Restart,
+        QStringLiteral("--yes-i-mean-ENV needs the environment's name, e.g. "
+                       "--yes-i-mean-Production"));
+    row("yes twice",
+        {QStringLiteral("restart"),
+         QStringLiteral("Staging"),
+         QStringLiteral("web"),
+         QStringLiteral("--yes-i-mean-Staging"),
+         QStringLiteral("--yes-i-mean-Production")},
+        C::Restart,
+        QStringLiteral("--yes-i-mean- is given twice with different environments"));
+    row("yes with status",
+        {QStringLiteral("status"), QStringLiteral("--yes-i-mean-Staging")},
+        C::Status,
+        QStringLiteral("--yes-i-mean-Staging goes with a command that changes something "
+                       "(restart, rollout)"));
+    row("yes with diff",
+        {QStringLiteral("diff"),
+         QStringLiteral("Staging"),
+         QStringLiteral("Production"),
+         QStringLiteral("--yes-i-mean-Staging")},
+        C::Diff,
+        QStringLiteral("diff changes nothing: --yes-i-mean-ENV and --since do not go with it"));
     row("extra args",
         {QStringLiteral("status"), QStringLiteral("x")},
         C::Console,
@@ -127,6 +204,35 @@ void tst_CommandLine::parses()
     QCOMPARE(cl.demo, args.contains(QStringLiteral("--demo")));
     if (args.contains(QStringLiteral("--env")))
         QCOMPARE(cl.environment, QStringLiteral("Prod"));
+}
+
+void tst_CommandLine::restartFields()
+{
+    const CommandLine cl = parseCommandLine({QStringLiteral("opsdeck"),
+                                             QStringLiteral("restart"),
+                                             QStringLiteral("--yes-i-mean-Prod-EU"),
+                                             QStringLiteral("Prod-EU"),
+                                             QStringLiteral("host1/orders-1"),
+                                             QStringLiteral("--config"),
+                                             QStringLiteral("e.yaml")});
+    QCOMPARE(cl.error, QString());
+    QCOMPARE(cl.command, CommandLine::Command::Restart);
+    QCOMPARE(cl.restartEnvironment, QStringLiteral("Prod-EU"));
+    QCOMPARE(cl.restartTarget, QStringLiteral("host1/orders-1"));
+    QCOMPARE(cl.yesIMean, QStringLiteral("Prod-EU")); // exactly, case and dashes kept
+    QCOMPARE(cl.configPath, QStringLiteral("e.yaml"));
+
+    const CommandLine audit = parseCommandLine({QStringLiteral("opsdeck"),
+                                                QStringLiteral("audit"),
+                                                QStringLiteral("--since"),
+                                                QStringLiteral("30m"),
+                                                QStringLiteral("--env"),
+                                                QStringLiteral("Staging")});
+    QCOMPARE(audit.error, QString());
+    QCOMPARE(audit.auditSince, QStringLiteral("30m"));
+    QCOMPARE(audit.environment, QStringLiteral("Staging"));
+    QVERIFY(!audit.json);
+    QVERIFY(audit.yesIMean.isEmpty());
 }
 
 QTEST_GUILESS_MAIN(tst_CommandLine)
