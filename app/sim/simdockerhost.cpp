@@ -24,6 +24,9 @@ constexpr qint64 kDefaultProbeIntervalMs = 30000;
 constexpr int kDefaultProbeRetries = 3;
 constexpr int kMaxHealthLog = 5; // moby keeps the last five probe results
 constexpr qint64 kProbeDurationMs = 12;
+// However fast time runs, probes stay this far apart: each one is work on the event loop.
+constexpr int kMinProbeMs = 10;
+constexpr qint64 kDayMs = 24 * 3600 * 1000;
 
 QByteArray json(const QJsonObject &o)
 {
@@ -523,7 +526,7 @@ void SimDockerHost::scheduleProbe(const QString &id, quint64 run)
     // The first probe runs one interval after start, then one per interval (moby monitor()).
     const qint64 interval =
         durationMs(it->healthcheck.value(QStringLiteral("Interval")), kDefaultProbeIntervalMs);
-    QTimer::singleShot(scaled(int(std::min<qint64>(interval, 24 * 3600 * 1000))),
+    QTimer::singleShot(std::max(kMinProbeMs, scaled(int(std::min<qint64>(interval, kDayMs)))),
                        this,
                        [this, id, run] { probe(id, run); });
 }
