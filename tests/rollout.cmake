@@ -16,3 +16,11 @@ if(OPSDECK_BUILD_GUI)
     set_tests_properties(tst_dockerrollout_live PROPERTIES FIXTURES_REQUIRED dockerd RESOURCE_LOCK dockerd
         ENVIRONMENT "OPSDECK_DOCKERD_STATE=${DOCKER_STATE_DIR};OPSDECK_DOCKERD_SCRIPT=${CMAKE_CURRENT_SOURCE_DIR}/integration/dockerd.sh;XDG_CONFIG_HOME=${CMAKE_CURRENT_BINARY_DIR}/xdg-config")
 endif()
+
+if(OPSDECK_BUILD_GUI)
+    # The demo estate's simulated hosts, through the binary: no server needed.
+    opsdeck_add_test(NAME tst_opsdeck_rollout_demo SOURCES integration/cli/tst_opsdeck_rollout_demo.cpp
+                     LIBS Qt6::Core LABELS integration)
+    target_compile_definitions(tst_opsdeck_rollout_demo PRIVATE OPSDECK_BINARY="$<TARGET_FILE:opsdeck>")
+    add_dependencies(tst_opsdeck_rollout_demo opsdeck)
+endif()

@@ -16,6 +16,9 @@ using namespace Opsdeck::Models;
 
 namespace {
 
+// How long planning waits for health checks that are still starting.
+constexpr qint64 kSettleMs = 30000;
+
 qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -134,6 +137,12 @@ QString DockerRollout::where(int index) const
 // ---- discovery ----
 
 void DockerRollout::discover()
+{
+    m_discoveryStartedMs = nowMs();
+    discoverAgain();
+}
+
+void DockerRollout::discoverAgain()
 {
     m_found.clear();
     m_discoveryErrors.clear();
@@ -269,6 +278,15 @@ void DockerRollout::discoveryStepDone()
         emit planned(
             false,
             tr("cannot plan the rollout: %1").arg(m_discoveryErrors.join(QStringLiteral("; "))));
+        return;
+    }
+    // A health check still starting says nothing yet: counted as not serving, it would lower the
+    // minimum. Wait for it (a container just started, the estate just came up), a while.
+    const bool starting = std::any_of(m_found.begin(), m_found.end(), [](const auto &i) {
+        return i.state == ContainerState::Running && i.health == HealthStatus::Starting;
+    });
+    if (starting && nowMs() - m_discoveryStartedMs < kSettleMs) {
+        QTimer::singleShot(1000, this, &DockerRollout::discoverAgain);
         return;
     }
     auto plan = planDockerRollout(m_request, m_found);

@@ -94,6 +94,7 @@ private:
               const QByteArray &body,
               int timeoutMs,
               std::function<void(HttpReply *)> then);
+    void discoverAgain();
     void discoverHost(int host);
     void discoveryStepDone();
 
@@ -128,6 +129,7 @@ private:
 
     // discovery
     int m_discoveryPending = 0;
+    qint64 m_discoveryStartedMs = 0;
     QStringList m_discoveryErrors;
     QList<Models::RolloutInstance> m_found;
     std::optional<Models::DockerRolloutPlan> m_plan;

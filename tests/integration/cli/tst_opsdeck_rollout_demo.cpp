@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// `opsdeck rollout … --demo` (issue 7): good and bad rollouts on the demo estate's simulated
+// Docker hosts, through the real binary.
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+class tst_OpsdeckRolloutDemo : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void goodImageRollsOut();
+    void crashingImageIsRolledBack();
+    void unknownImageIsRefusedBeforeAnyChange();
+
+private:
+    int run(const QStringList &args, QByteArray *out);
+
+    QTemporaryDir m_state;
+};
+
+void tst_OpsdeckRolloutDemo::initTestCase()
+{
+    QVERIFY(m_state.isValid());
+    qputenv("OPSDECK_STATE_DIR", m_state.filePath(QStringLiteral("state")).toUtf8());
+    qputenv("OPSDECK_AUDIT_LOG", m_state.filePath(QStringLiteral("audit.log")).toUtf8());
+}
+
+int tst_OpsdeckRolloutDemo::run(const QStringList &args, QByteArray *out)
+{
+    QProcess p;
+    p.start(QStringLiteral(OPSDECK_BINARY),
+            QStringList{QStringLiteral("rollout"),
+                        QStringLiteral("Staging"),
+                        QStringLiteral("shop-api"),
+                        QStringLiteral("--demo")}
+                + args);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(120000))
+        return -1;
+    *out = p.readAllStandardOutput() + p.readAllStandardError();
+    return p.exitCode();
+}
+
+void tst_OpsdeckRolloutDemo::goodImageRollsOut()
+{
+    QByteArray out;
+    QCOMPARE(
+        run({QStringLiteral("--image"), QStringLiteral("registry.example.com/shop/shop-api:1.5.0")},
+            &out),
+        0);
+    QVERIFY2(
+        out.contains("succeeded: 3 instances now run registry.example.com/shop/shop-api:1.5.0"),
+        out.constData());
+    // Planned only once the demo's health checks had settled: nothing below 2 serving.
+    QVERIFY2(out.contains("never fewer than 2 serving"), out.constData());
+}
+
+void tst_OpsdeckRolloutDemo::crashingImageIsRolledBack()
+{
+    QByteArray out;
+    QCOMPARE(run({QStringLiteral("--image"),
+                  QStringLiteral("registry.example.com/shop/shop-api:1.5.0-crash")},
+                 &out),
+             1);
+    QVERIFY2(out.contains("failed and rolled back"), out.constData());
+    QVERIFY2(out.contains("restored"), out.constData());
+    QVERIFY2(!out.contains("removing the old containers"), out.constData());
+}
+
+void tst_OpsdeckRolloutDemo::unknownImageIsRefusedBeforeAnyChange()
+{
+    QByteArray out;
+    QCOMPARE(
+        run({QStringLiteral("--image"), QStringLiteral("registry.example.com/shop/shop-api:9.9")},
+            &out),
+        1);
+    QVERIFY2(out.contains("is not there"), out.constData());
+    QVERIFY2(!out.contains("batch 1 of"), out.constData());
+}
+
+QTEST_GUILESS_MAIN(tst_OpsdeckRolloutDemo)
+#include "tst_opsdeck_rollout_demo.moc"
