@@ -5,6 +5,7 @@
 #include "app/estate.h"
 
 #include <QFile>
+#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QThreadPool>
@@ -238,13 +239,27 @@ void EstateConfigProvider::requestKvEdit(const KvEditRequest &request)
             Qt::QueuedConnection);
         return;
     }
-    AuditLog::append(request.environment,
-                     action,
-                     target,
-                     QStringLiteral("requested"),
-                     QStringLiteral("%1 bytes, expected version %2")
-                         .arg(request.value.size())
-                         .arg(request.version));
+    // On disk before anything is sent: no audit trail, no edit.
+    Models::AuditRecord record;
+    record.environment = request.environment;
+    record.action = action;
+    record.target = target;
+    record.parameters = QJsonObject{{QStringLiteral("bytes"), int(request.value.size())},
+                                    {QStringLiteral("expectedVersion"), request.version}};
+    record.outcome = QStringLiteral("requested");
+    record.detail = QStringLiteral("%1 bytes, expected version %2")
+                        .arg(request.value.size())
+                        .arg(request.version);
+    QString auditError;
+    if (!AuditLog::append(record, &auditError)) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, request, auditError] {
+                emit kvEditFinished(request, false, tr("%1: nothing was changed").arg(auditError));
+            },
+            Qt::QueuedConnection);
+        return;
+    }
     auto finish = [this, request](const QString &key, bool ok, const QString &message) {
         if (key == request.key)
             answerEdit(request, ok, message);
@@ -283,12 +298,15 @@ void EstateConfigProvider::requestKvEdit(const KvEditRequest &request)
 
 void EstateConfigProvider::answerEdit(const KvEditRequest &request, bool ok, const QString &message)
 {
-    AuditLog::append(request.environment,
-                     request.remove ? QStringLiteral("kv.delete") : QStringLiteral("kv.put"),
-                     nameOf(request.kind) + QLatin1Char(':') + request.key,
-                     ok ? QStringLiteral("done") : QStringLiteral("failed"),
-                     message);
-    emit kvEditFinished(request, ok, message);
+    Models::AuditRecord record;
+    record.environment = request.environment;
+    record.action = request.remove ? QStringLiteral("kv.delete") : QStringLiteral("kv.put");
+    record.target = nameOf(request.kind) + QLatin1Char(':') + request.key;
+    record.outcome = ok ? QStringLiteral("done") : QStringLiteral("failed");
+    record.detail = message;
+    QString auditError;
+    const bool written = AuditLog::append(record, &auditError);
+    emit kvEditFinished(request, ok, written ? message : message + tr(" (%1)").arg(auditError));
 }
 
 void EstateConfigProvider::noteChange(const QString &environment)

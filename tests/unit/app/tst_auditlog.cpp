@@ -6,6 +6,7 @@
 #include "app/estate.h"
 #include "app/productionguard.h"
 #include "models/audittrailmodel.h"
+#include "models/configprovider.h"
 #include "tests/support/testsupport.h"
 
 #include <QFile>
@@ -92,6 +93,7 @@ private slots:
     void confirmProduction();
     void estateAuditsContainerActions();
     void estateRefusesWhenTrailCannotBeWritten();
+    void kvEditRefusedWhenTrailCannotBeWritten();
 };
 
 void tst_AuditLog::cleanup()
@@ -587,6 +589,50 @@ void tst_AuditLog::estateRefusesWhenTrailCannotBeWritten()
     QVERIFY2(finished.first().at(4).toString().contains(QStringLiteral("audit trail")),
              qPrintable(finished.first().at(4).toString()));
     QVERIFY(finished.first().at(4).toString().contains(QStringLiteral("nothing was done")));
+}
+
+void tst_AuditLog::kvEditRefusedWhenTrailCannotBeWritten()
+{
+    QTemporaryDir dir;
+    const QString blocker = dir.filePath(QStringLiteral("plain"));
+    appendRaw(blocker, "x");
+    qputenv("OPSDECK_AUDIT_LOG", (blocker + QStringLiteral("/audit.log")).toLocal8Bit());
+    Models::OpsdeckConfig config;
+    Models::EnvironmentConfig env;
+    env.name = QStringLiteral("Lab");
+    Models::ConsulConfig consul;
+    consul.url = QStringLiteral("http://127.0.0.1:%1").arg(Tests::freeTcpPort());
+    consul.prefix = QStringLiteral("config/");
+    consul.allowEdit = true;
+    env.consul = consul;
+    config.environments << env;
+    App::Estate estate(config);
+    Models::ConfigProvider *provider = estate.configProvider();
+    QSignalSpy finished(provider, &Models::ConfigProvider::kvEditFinished);
+    Models::KvEditRequest request;
+    request.environment = QStringLiteral("Lab");
+    request.key = QStringLiteral("config/db/url");
+    request.value = "postgres://secret@db/orders";
+    provider->requestKvEdit(request);
+    QTRY_COMPARE(finished.size(), 1);
+    QCOMPARE(finished.first().at(1).toBool(), false);
+    QVERIFY2(finished.first().at(2).toString().contains(QStringLiteral("nothing was changed")),
+             qPrintable(finished.first().at(2).toString()));
+
+    // Writable: the request line holds the size, never the value.
+    const QString path = dir.filePath(QStringLiteral("audit.log"));
+    qputenv("OPSDECK_AUDIT_LOG", path.toLocal8Bit());
+    provider->requestKvEdit(request);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 30000);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray all = f.readAll();
+    QVERIFY(!all.contains("secret"));
+    const Models::AuditParseResult r = Models::parseAuditLines(all);
+    QVERIFY(r.records.size() >= 1);
+    QCOMPARE(r.records.first().outcome, QStringLiteral("requested"));
+    QCOMPARE(r.records.first().parameters.value(QStringLiteral("bytes")).toInt(),
+             int(request.value.size()));
 }
 
 QTEST_GUILESS_MAIN(tst_AuditLog)
