@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "app/rolloutcommand.h"
 
+#include "app/productionguard.h"
 #include "app/rolloutcontroller.h"
 #include "app/servesignals.h"
 
@@ -230,8 +231,12 @@ int runRolloutCommand(const RolloutCommandOptions &o, const OpsdeckConfig &confi
         print(stderr, tr("opsdeck: rollout: no environment named '%1'").arg(o.environment));
         return 2;
     }
-    for (const RolloutLock::Interrupted &i : RolloutLock::interrupted())
+    bool thisServiceInterrupted = false;
+    for (const RolloutLock::Interrupted &i : RolloutLock::interrupted()) {
         print(stderr, tr("opsdeck: warning: interrupted rollout: %1").arg(i.describe()));
+        thisServiceInterrupted =
+            thisServiceInterrupted || (i.environment == env->name && i.service == o.service);
+    }
     if (o.clearInterrupted) {
         if (!RolloutLock::clearInterrupted(env->name, o.service)) {
             print(stderr,
@@ -242,6 +247,16 @@ int runRolloutCommand(const RolloutCommandOptions &o, const OpsdeckConfig &confi
         print(stdout,
               tr("cleared the interrupted rollout record of %1 in %2").arg(o.service, env->name));
         return 0;
+    }
+
+    // Refused before planning: what the interrupted rollout left is for a person to look at
+    // first. A dry run changes nothing and may still show the plan.
+    if (thisServiceInterrupted && !o.dryRun) {
+        print(stderr,
+              tr("opsdeck: rollout: an earlier rollout of %1 in %2 was interrupted; check its "
+                 "containers, then clear it with --clear-interrupted: nothing was changed")
+                  .arg(o.service, env->name));
+        return 3;
     }
 
     Connectors::HttpClient http;
@@ -267,16 +282,14 @@ int runRolloutCommand(const RolloutCommandOptions &o, const OpsdeckConfig &confi
         print(stdout, tr("dry run: nothing was changed"));
         return 0;
     }
-    if (env->production && o.yesIMean != env->name) {
-        QTextStream out(stdout);
-        out << tr("%1 is a PRODUCTION environment. Type its name (%1) to go on: ").arg(env->name);
-        out.flush();
+    {
         QTextStream in(stdin);
-        const QString typed = in.readLine();
-        if (typed.trimmed() != env->name) {
-            print(stderr,
-                  tr("opsdeck: rollout: not confirmed (expected '%1'): nothing was changed")
-                      .arg(env->name));
+        QTextStream out(stdout);
+        QString why;
+        const QString what = o.restart ? tr("rolling restart of %1").arg(o.service)
+                                       : tr("rollout of %1 to %2").arg(o.service, o.image);
+        if (!confirmProduction(*env, yesIMeanMatches(o.yesIMean, *env), in, out, &why, what)) {
+            print(stderr, tr("opsdeck: rollout: %1: nothing was changed").arg(why));
             return 3;
         }
     }

@@ -4,7 +4,6 @@
 #include "app/auditlog.h"
 
 #include <QDateTime>
-#include <QJsonDocument>
 #include <QJsonObject>
 
 namespace Opsdeck::App {
@@ -34,11 +33,6 @@ QString actionOf(const DockerRolloutRequest &r)
 {
     return r.isRestart() ? QStringLiteral("docker.rolling-restart")
                          : QStringLiteral("docker.rollout");
-}
-
-QString compact(const QJsonObject &o)
-{
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
 } // namespace
@@ -125,6 +119,7 @@ bool RolloutController::startPlanned(const QString &token, QString *why)
         AuditLog::append(request.environment,
                          actionOf(request),
                          request.selector.service,
+                         parameters,
                          QStringLiteral("refused"),
                          locked.error());
         if (why)
@@ -132,11 +127,13 @@ bool RolloutController::startPlanned(const QString &token, QString *why)
         return false;
     }
     // On disk before anything changes: no audit trail, no rollout.
+    QJsonObject started = parameters;
+    started.insert(QStringLiteral("rollout"), rollout->id());
     if (!AuditLog::append(request.environment,
                           actionOf(request),
                           request.selector.service,
-                          QStringLiteral("started"),
-                          tr("rollout %1 %2").arg(rollout->id(), compact(parameters)))) {
+                          started,
+                          QStringLiteral("started"))) {
         lock->release();
         if (why)
             *why = tr("the audit trail %1 cannot be written: nothing was changed")
@@ -184,8 +181,12 @@ void RolloutController::onFinished(const QString &id, const RolloutProgress &pro
                          progress.image.isEmpty() ? QStringLiteral("docker.rolling-restart")
                                                   : QStringLiteral("docker.rollout"),
                          progress.service,
+                         QJsonObject{{QStringLiteral("rollout"), id},
+                                     {QStringLiteral("image"), progress.image},
+                                     {QStringLiteral("replaced"), progress.doneCount()},
+                                     {QStringLiteral("instances"), int(progress.instances.size())}},
                          outcome,
-                         tr("rollout %1: %2").arg(id, progress.summary));
+                         progress.summary);
     RolloutProgress reported = progress;
     if (!written)
         reported.summary += tr(" (the audit trail %1 could not be written)").arg(AuditLog::path());

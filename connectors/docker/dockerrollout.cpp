@@ -639,11 +639,19 @@ void DockerRollout::waitHealthy(int index, const QString &containerId, bool rest
                      return done(false,
                                  tr("the container exited with code %1")
                                      .arg(state.value(QStringLiteral("ExitCode")).toInt()));
-                 if (!restoring && (status == QLatin1String("restarting") || restarts > 0))
+                 if (!restoring && (status == QLatin1String("restarting") || restarts > 0)) {
+                     // The engine clears ExitCode when it starts the process again: name the
+                     // code only while it still means the last exit.
+                     const int code = state.value(QStringLiteral("ExitCode")).toInt();
                      return done(false,
-                                 tr("the container restarted (%1 restarts, last exit code %2)")
-                                     .arg(restarts)
-                                     .arg(state.value(QStringLiteral("ExitCode")).toInt()));
+                                 code != 0 ? tr("the container crashed and was restarted (%1 "
+                                                "restarts, exit code %2)")
+                                                 .arg(restarts)
+                                                 .arg(code)
+                                           : tr("the container crashed and was restarted (%1 "
+                                                "restarts)")
+                                                 .arg(restarts));
+                 }
                  if (status != QLatin1String("running"))
                      return again();
                  const QJsonObject health = state.value(QStringLiteral("Health")).toObject();
