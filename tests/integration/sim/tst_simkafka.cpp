@@ -131,7 +131,8 @@ void tst_SimKafka::lagMovesAsProducedAndCommitted()
 
     // A group that speeds up catches up: lag falls.
     kafka.setConsumeFactor(QStringLiteral("audit"), 3.0);
-    QTRY_VERIFY_WITH_TIMEOUT(total(lagOf(audit.get(), "orders", 3)) < total(later) / 2, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(total(lagOf(audit.get(), "orders", 3)) < total(later) / 2,
+                             30000); // a bound, not a speed: under load catching up takes longer
 
     billing.reset();
     audit.reset();
