@@ -360,13 +360,18 @@ void Estate::finishMarathonAction(const MarathonActionRequest &request,
             record.parameters.insert(QStringLiteral("startedDeployment"), deploymentId);
         record.outcome = ok ? QStringLiteral("ok") : QStringLiteral("failed");
         record.detail = message;
-        QString error;
-        if (!AuditLog::append(record, &error)) {
-            reported += tr(" (%1)").arg(error);
-            emit auditTrailFailed(error);
-        }
+        appendOutcome(record, &reported);
     }
     emit m_marathonOperations->marathonActionFinished(request, ok, reported, deploymentId);
+}
+
+void Estate::appendOutcome(const AuditRecord &record, QString *reported)
+{
+    QString error;
+    if (AuditLog::append(record, &error))
+        return;
+    *reported += tr(" (%1)").arg(error);
+    emit auditTrailFailed(error);
 }
 
 QString Estate::containerTarget(const QString &environment, const QString &key) const
@@ -392,11 +397,7 @@ void Estate::finishAction(const QString &environment,
         record.parameters.insert(QStringLiteral("key"), key);
         record.outcome = ok ? QStringLiteral("ok") : QStringLiteral("failed");
         record.detail = message;
-        QString error;
-        if (!AuditLog::append(record, &error)) {
-            reported += tr(" (%1)").arg(error);
-            emit auditTrailFailed(error);
-        }
+        appendOutcome(record, &reported);
     }
     emit actionFinished(environment, key, action, ok, reported);
 }

@@ -9,6 +9,7 @@
 #include "connectors/marathon/marathonconnector.h"
 #include "connectors/mesos/mesosconnector.h"
 #include "connectors/zookeeper/zookeeperconnector.h"
+#include "models/auditrecord.h"
 #include "models/configprovider.h"
 #include "models/containeroperations.h"
 #include "models/environmentsconfig.h"
@@ -163,6 +164,9 @@ private:
                               const QString &deploymentId);
     /// "host1/orders-1" for the key "host1/3f9a…" when the container is known.
     QString containerTarget(const QString &environment, const QString &key) const;
+    /// Writes an outcome line; when it is not on disk, says so in @p reported and emits
+    /// auditTrailFailed.
+    void appendOutcome(const Models::AuditRecord &record, QString *reported);
 
     /// Splits hostId/containerId and finds the host's connector.
     Connectors::DockerHostConnector *

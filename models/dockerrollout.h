@@ -6,9 +6,9 @@
 #include "models/result.h"
 
 #include <QJsonObject>
-#include <QMetaType>
 #include <QList>
 #include <QMap>
+#include <QMetaType>
 #include <QString>
 #include <QStringList>
 

@@ -51,4 +51,3 @@ signals:
 };
 
 } // namespace Opsdeck::Models
-
