@@ -948,7 +948,8 @@ void MainWindow::onRolloutEnded(const RolloutProgress &progress)
             : tr("Rollout of %1 in %2: %3")
                   .arg(progress.service, progress.environment, nameOf(progress.phase));
     m_notificationsShown << title + QLatin1Char('\n') + progress.summary;
-    statusBar()->showMessage(title + QStringLiteral(" — ") + progress.summary, 15000);
+    // The summary is in the notification and the Rollouts dock; the status bar keeps it short.
+    statusBar()->showMessage(title, 15000);
     if (m_tray)
         m_tray->showMessage(title,
                             progress.summary,

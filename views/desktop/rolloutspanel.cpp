@@ -364,6 +364,8 @@ RolloutsPanel::RolloutsPanel(QWidget *parent)
                                        tr("Elapsed"),
                                        tr("ETA")});
     m_list->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_list->setMinimumHeight(m_list->verticalHeader()->defaultSectionSize() * 3
+                             + m_list->horizontalHeader()->sizeHint().height() + 4);
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
     m_list->verticalHeader()->hide();
     m_list->horizontalHeader()->setStretchLastSection(true);
