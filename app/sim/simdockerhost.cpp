@@ -9,6 +9,8 @@
 #include <QTimer>
 #include <QtEndian>
 
+#include <algorithm>
+
 namespace Opsdeck::Sim {
 
 namespace {
@@ -36,6 +38,72 @@ QByteArray json(const QJsonObject &o)
 QByteArray message(const QString &text)
 {
     return json(QJsonObject{{QStringLiteral("message"), text}});
+}
+
+/// `?filters=` as the engine reads it: {"key":["v",…]}, or the older {"key":{"v":true}}.
+bool parseFilters(const QString &text, QMap<QString, QStringList> *filters, QString *error)
+{
+    if (text.isEmpty())
+        return true;
+    QJsonParseError parseError{};
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+        *error = QStringLiteral("invalid filter: %1").arg(parseError.errorString());
+        return false;
+    }
+    const QJsonObject o = doc.object();
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        QStringList values;
+        if (it.value().isArray()) {
+            for (const QJsonValue &v : it.value().toArray())
+                values << v.toString();
+        } else if (it.value().isObject()) {
+            values = it.value().toObject().keys();
+        } else {
+            *error = QStringLiteral("invalid filter '%1'").arg(it.key());
+            return false;
+        }
+        filters->insert(it.key(), values);
+    }
+    return true;
+}
+
+/// moby's events.Filter for container events: every key given must match one of its values;
+/// "container" matches the id or the name, exactly or as a prefix, and "health_status" or
+/// "exec_*" without a colon match the actions that begin with them.
+bool eventMatches(const QMap<QString, QStringList> &filters, const QJsonObject &event)
+{
+    const QString type = event.value(QStringLiteral("Type")).toString();
+    const QString action = event.value(QStringLiteral("Action")).toString();
+    const QJsonObject actor = event.value(QStringLiteral("Actor")).toObject();
+    const QString id = actor.value(QStringLiteral("ID")).toString();
+    const QJsonObject attributes = actor.value(QStringLiteral("Attributes")).toObject();
+    const QString name = attributes.value(QStringLiteral("name")).toString();
+    auto any = [&](const QString &key, auto &&match) {
+        const auto it = filters.constFind(key);
+        return it == filters.cend() || std::any_of(it->cbegin(), it->cend(), match);
+    };
+    const bool fuzzyActions = std::any_of(filters.value(QStringLiteral("event")).cbegin(),
+                                          filters.value(QStringLiteral("event")).cend(),
+                                          [](const QString &v) {
+                                              return v == QLatin1String("health_status")
+                                                     || v == QLatin1String("exec_create")
+                                                     || v == QLatin1String("exec_start");
+                                          });
+    return any(QStringLiteral("type"), [&](const QString &v) { return v == type; })
+           && any(QStringLiteral("event"),
+                  [&](const QString &v) {
+                      return v == action || (fuzzyActions && action.startsWith(v));
+                  })
+           && any(QStringLiteral("container"),
+                  [&](const QString &v) {
+                      return !v.isEmpty() && (id.startsWith(v) || name.startsWith(v));
+                  })
+           && any(QStringLiteral("label"), [&](const QString &v) {
+                  const qsizetype eq = v.indexOf(QLatin1Char('='));
+                  return eq < 0 ? attributes.contains(v)
+                                : attributes.value(v.left(eq)).toString() == v.mid(eq + 1);
+              });
 }
 
 /// A POSIX ustar archive holding one regular file, as `docker cp` receives it. Written here on
@@ -378,11 +446,11 @@ void SimDockerHost::emitEvent(const SimContainer &c,
         {QStringLiteral("time"), nowNs / 1'000'000'000},
         {QStringLiteral("timeNano"), nowNs}};
     const QByteArray line = json(event) + '\n';
-    for (const QPointer<HttpExchange> &stream : std::as_const(m_eventStreams)) {
-        if (stream)
-            stream->write(line);
+    m_eventStreams.removeIf([](const EventStream &s) { return !s.exchange; });
+    for (const EventStream &stream : std::as_const(m_eventStreams)) {
+        if (eventMatches(stream.filters, event))
+            stream.exchange->write(line);
     }
-    m_eventStreams.removeAll(QPointer<HttpExchange>());
     emit eventEmitted(event);
 }
 
@@ -1248,8 +1316,16 @@ void SimDockerHost::handle(HttpExchange *exchange)
         return;
     }
     if (path == QLatin1String("/events") && get) {
+        QMap<QString, QStringList> filters;
+        QString error;
+        if (!parseFilters(r.query.queryItemValue(QStringLiteral("filters"), QUrl::FullyDecoded),
+                          &filters,
+                          &error)) {
+            exchange->respond(400, message(error));
+            return;
+        }
         exchange->startStream(200, "application/json");
-        m_eventStreams << exchange;
+        m_eventStreams << EventStream{exchange, filters};
         return;
     }
     auto answer = [exchange](const SimApiResult &result, const QByteArray &body = {}) {

@@ -202,7 +202,14 @@ private:
     QMap<QString, SimContainer> m_containers; ///< by id
     QList<SimImage> m_images; ///< those added, and one for each image a container was added with
     QMap<QString, QByteArray> m_hostFiles; ///< by absolute path on the host
-    QList<QPointer<HttpExchange>> m_eventStreams;
+
+    struct EventStream
+    {
+        QPointer<HttpExchange> exchange;
+        QMap<QString, QStringList> filters; ///< the request's ?filters=, as the engine reads it
+    };
+
+    QList<EventStream> m_eventStreams;
     QMap<QString, QList<QPointer<HttpExchange>>> m_logStreams; ///< by container id
     quint64 m_generation = 0; ///< invalidates pending crash timers on start/stop
     QMap<QString, quint64> m_runGeneration;

@@ -125,6 +125,7 @@ private slots:
     void startPeriodFailuresDoNotCount();
     void crashImageExitsAndItsPolicyApplies();
     void dockerCliCreatesRenamesAndRemoves();
+    void eventStreamHonoursFilters();
 
 private:
     QString docker(const QStringList &args, int *exitCode = nullptr);
@@ -1002,6 +1003,49 @@ void tst_SimDockerHost::dockerCliCreatesRenamesAndRemoves()
         docker({QStringLiteral("image"), QStringLiteral("inspect"), QStringLiteral("nope:1")}, &rc);
     QCOMPARE(rc, 1);
     QVERIFY2(out.contains(QStringLiteral("No such image")), qPrintable(out));
+}
+
+void tst_SimDockerHost::eventStreamHonoursFilters()
+{
+    // As moby filters: the container by name, "health_status" without a colon matching
+    // "health_status: healthy", and nothing about the other container or other actions.
+    const QString filters = QStringLiteral(
+        R"({"type":["container"],"container":["api-1"],"event":["start","health_status"]})");
+    QUrl url(QStringLiteral("http://127.0.0.1:%1/v1.41/events").arg(m_host->port()));
+    url.setQuery(QStringLiteral("filters=")
+                 + QString::fromLatin1(QUrl::toPercentEncoding(filters)));
+    QNetworkReply *stream = m_network.get(QNetworkRequest(url));
+    QByteArray received;
+    connect(stream, &QNetworkReply::readyRead, this, [&] { received += stream->readAll(); });
+    QTRY_VERIFY_WITH_TIMEOUT(
+        stream->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200, 3000);
+
+    const QString one = createApi(QStringLiteral("api-1"), {{QStringLiteral("Image"), kApiImage}});
+    const QString two = createApi(QStringLiteral("api-2"), {{QStringLiteral("Image"), kApiImage}});
+    QVERIFY(!one.isEmpty() && !two.isEmpty());
+    QVERIFY(m_host->start(one));
+    QVERIFY(m_host->start(two));
+    QTRY_COMPARE_WITH_TIMEOUT(m_host->container(two)->health, QStringLiteral("healthy"), 3000);
+    QTRY_VERIFY_WITH_TIMEOUT(received.count('\n') >= 2, 3000);
+    QTest::qWait(100);
+    QStringList seen;
+    for (const QByteArray &line : received.split('\n')) {
+        if (line.isEmpty())
+            continue;
+        const QJsonObject event = QJsonDocument::fromJson(line).object();
+        seen << event.value(QStringLiteral("id")).toString().left(12) + QLatin1Char(' ')
+                    + event.value(QStringLiteral("Action")).toString();
+    }
+    QCOMPARE(seen,
+             (QStringList{one.left(12) + QStringLiteral(" start"),
+                          one.left(12) + QStringLiteral(" health_status: healthy")}));
+    stream->abort();
+    stream->deleteLater();
+
+    // A filter that is no JSON is refused, as the engine does.
+    int status = 0;
+    api("GET", QStringLiteral("/events?filters=%7Bnope"), &status);
+    QCOMPARE(status, 400);
 }
 
 QTEST_GUILESS_MAIN(tst_SimDockerHost)
