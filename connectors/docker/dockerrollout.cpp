@@ -365,6 +365,9 @@ void DockerRollout::abort()
         return;
     m_abortRequested = true;
     log(tr("abort requested: every instance changed so far is restored"));
+    // A batch waiting for its instances to turn healthy ends now, not at the next inspect.
+    for (const std::shared_ptr<HealthWait> &wait : std::as_const(m_waits))
+        wake(wait);
     const RolloutPhase phase = m_progress.phase;
     if (phase == RolloutPhase::Paused || phase == RolloutPhase::WaitingGoAhead
         || phase == RolloutPhase::Soaking) {
@@ -607,50 +610,119 @@ void DockerRollout::waitHealthy(int index, const QString &containerId, bool rest
     const int h = hostIndex(inst.host);
     const qint64 started = nowMs();
     const QString probeUrl = m_request.probe.resolve(inst.hostAddress, inst.labels).value();
-    auto poll = std::make_shared<std::function<void()>>();
-    std::weak_ptr<std::function<void()>> weakPoll = poll;
-    *poll = [=, this]() {
+    // An inspect decides; the container's own events on the engine's /events stream (start,
+    // die, restart, health_status…) call for the next one at once. A timer covers what no event
+    // announces (a probe, the stable time, the health timeout) and a stream that failed.
+    auto wait = std::make_shared<HealthWait>();
+    std::weak_ptr<HealthWait> weak = wait;
+    m_waits << wait;
+    wait->timer.setSingleShot(true);
+    auto finish = [this, weak, done](bool ok, const QString &message) {
+        const auto w = weak.lock();
+        if (!w || w->ended)
+            return;
+        w->ended = true;
+        w->timer.stop();
+        if (w->events) {
+            m_requests.removeAll(w->events);
+            w->events->abort();
+            w->events->deleteLater();
+        }
+        m_waits.removeAll(w);
+        done(ok, message);
+    };
+    {
+        HttpRequest events;
+        events.path = "/v1.41/events?filters="
+                      + QUrl::toPercentEncoding(
+                          QStringLiteral(R"({"type":["container"],"container":["%1"],)"
+                                         R"("event":["start","die","restart","kill","oom",)"
+                                         R"("health_status","destroy"]})")
+                              .arg(containerId));
+        events.stream = true;
+        events.timeoutMs = 0;
+        events.connectTimeoutMs = m_timings.connectTimeoutMs;
+        events.headersTimeoutMs = m_timings.requestTimeoutMs;
+        HttpReply *reply = m_http->send(m_hosts.at(h).endpoint, events);
+        wait->events = reply;
+        m_requests << reply;
+        // Subscribed: what changed before is seen by the next inspect.
+        connect(reply, &HttpReply::headersReceived, this, [this, weak](int status) {
+            if (const auto w = weak.lock(); w && status == 200) {
+                w->streaming = true;
+                wake(w);
+            }
+        });
+        connect(reply, &HttpReply::dataReceived, this, [this, weak] {
+            if (const auto w = weak.lock())
+                wake(w);
+        });
+        connect(reply, &HttpReply::finished, this, [this, weak, reply] {
+            m_requests.removeAll(reply);
+            reply->deleteLater();
+            if (const auto w = weak.lock(); w && w->events == reply) {
+                w->events = nullptr;
+                w->streaming = false; // back to inspecting every pollMs
+            }
+        });
+    }
+    auto check = [=, this]() {
+        const auto w = weak.lock();
+        if (!w || w->ended)
+            return;
         if (!restoring && m_abortRequested)
-            return done(false, tr("aborted while waiting until healthy"));
+            return finish(false, tr("aborted while waiting until healthy"));
+        w->inFlight = true;
         call(h,
              "GET",
              "/containers/" + containerId.toLatin1() + "/json",
              {},
              0,
              [=, this](HttpReply *r) {
-                 auto again = [=, this]() {
+                 const auto live = weak.lock();
+                 if (!live || live->ended)
+                     return;
+                 // Next inspect: at once when an event came meanwhile, else after @p dueMs (or
+                 // pollMs when no event can be relied on: no stream, or a probe decides).
+                 auto again = [=, this](qint64 dueMs = -1) {
+                     live->inFlight = false;
                      const qint64 waited = nowMs() - started;
                      if (waited >= m_request.healthTimeoutMs)
-                         return done(
+                         return finish(
                              false,
                              tr("not healthy within %1 s").arg(m_request.healthTimeoutMs / 1000));
-                     QTimer::singleShot(m_timings.pollMs, this, [weakPoll] {
-                         if (auto p = weakPoll.lock())
-                             (*p)();
-                     });
+                     qint64 next = live->streaming && probeUrl.isEmpty() ? m_timings.eventFallbackMs
+                                                                         : m_timings.pollMs;
+                     if (dueMs >= 0)
+                         next = std::min(next, dueMs);
+                     next = std::min(next, m_request.healthTimeoutMs - waited);
+                     if (live->wokenMeanwhile)
+                         next = 0;
+                     live->wokenMeanwhile = false;
+                     live->timer.start(int(std::max<qint64>(0, next)));
                  };
                  if (!r->ok())
-                     return done(false, tr("inspect: %1").arg(r->errorString()));
+                     return finish(false, tr("inspect: %1").arg(r->errorString()));
                  const QJsonObject inspect = jsonObject(r->body());
                  const QJsonObject state = inspect.value(QStringLiteral("State")).toObject();
                  const QString status = state.value(QStringLiteral("Status")).toString();
                  const int restarts = inspect.value(QStringLiteral("RestartCount")).toInt();
                  if (status == QLatin1String("exited") || status == QLatin1String("dead"))
-                     return done(false,
-                                 tr("the container exited with code %1")
-                                     .arg(state.value(QStringLiteral("ExitCode")).toInt()));
+                     return finish(false,
+                                   tr("the container exited with code %1")
+                                       .arg(state.value(QStringLiteral("ExitCode")).toInt()));
                  if (!restoring && (status == QLatin1String("restarting") || restarts > 0)) {
                      // The engine clears ExitCode when it starts the process again: name the
                      // code only while it still means the last exit.
                      const int code = state.value(QStringLiteral("ExitCode")).toInt();
-                     return done(false,
-                                 code != 0 ? tr("the container crashed and was restarted (%1 "
-                                                "restarts, exit code %2)")
-                                                 .arg(restarts)
-                                                 .arg(code)
-                                           : tr("the container crashed and was restarted (%1 "
-                                                "restarts)")
-                                                 .arg(restarts));
+                     return finish(false,
+                                   code != 0 ? tr("the container crashed and was restarted (%1 "
+                                                  "restarts, exit code %2)")
+                                                   .arg(restarts)
+                                                   .arg(code)
+                                             : tr("the container crashed and was restarted (%1 "
+                                                  "restarts)")
+                                                   .arg(restarts));
                  }
                  if (status != QLatin1String("running"))
                      return again();
@@ -665,9 +737,10 @@ void DockerRollout::waitHealthy(int index, const QString &containerId, bool rest
                                                                    .toString()
                                                                    .trimmed()
                                                                    .left(200);
-                     return done(false,
-                                 output.isEmpty() ? tr("the health check failed")
-                                                  : tr("the health check failed: %1").arg(output));
+                     return finish(false,
+                                   output.isEmpty()
+                                       ? tr("the health check failed")
+                                       : tr("the health check failed: %1").arg(output));
                  }
                  if (!healthStatus.isEmpty() && healthStatus != QLatin1String("healthy"))
                      return again(); // starting
@@ -675,16 +748,16 @@ void DockerRollout::waitHealthy(int index, const QString &containerId, bool rest
                  if (!probeUrl.isEmpty()) {
                      probe(index, probeUrl, [=](bool ok, const QString &why) {
                          if (ok)
-                             return done(true,
-                                         dockerHealthy ? tr("health check and probe pass")
-                                                       : tr("probe %1 answers").arg(probeUrl));
+                             return finish(true,
+                                           dockerHealthy ? tr("health check and probe pass")
+                                                         : tr("probe %1 answers").arg(probeUrl));
                          Q_UNUSED(why)
                          again();
                      });
                      return;
                  }
                  if (dockerHealthy)
-                     return done(true, tr("health check passes"));
+                     return finish(true, tr("health check passes"));
                  // Neither health check nor probe: running without a restart for a while.
                  const qint64 stable = restoring ? 0 : m_request.stableMs;
                  const QDateTime since = QDateTime::fromString(
@@ -692,16 +765,25 @@ void DockerRollout::waitHealthy(int index, const QString &containerId, bool rest
                  const qint64 runningMs =
                      since.isValid() ? nowMs() - since.toMSecsSinceEpoch() : nowMs() - started;
                  if (runningMs >= stable)
-                     return done(true,
-                                 restoring
-                                     ? tr("running")
-                                     : tr("running for %1 s without a restart").arg(stable / 1000));
-                 again();
+                     return finish(
+                         true,
+                         restoring ? tr("running")
+                                   : tr("running for %1 s without a restart").arg(stable / 1000));
+                 again(stable - runningMs);
              });
     };
-    // The chain holds itself only weakly: the rollout keeps it, and its end ends the chain.
-    m_polls << poll;
-    (*poll)();
+    connect(&wait->timer, &QTimer::timeout, this, check);
+    check();
+}
+
+void DockerRollout::wake(const std::shared_ptr<HealthWait> &wait)
+{
+    if (wait->ended)
+        return;
+    if (wait->inFlight)
+        wait->wokenMeanwhile = true;
+    else
+        wait->timer.start(0);
 }
 
 void DockerRollout::probe(int index,

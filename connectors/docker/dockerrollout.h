@@ -20,7 +20,10 @@ struct DockerRolloutTimings
 {
     int requestTimeoutMs = 15000;
     int connectTimeoutMs = 3000;
-    int pollMs = 500; ///< inspect of a container waiting to become healthy
+    int pollMs = 500; ///< inspect of a container waiting to become healthy, without events
+    /// …and while its events arrive: they call for an inspect at once; this only covers
+    /// what no event announces (the health timeout) and a stream that stalls.
+    int eventFallbackMs = 2000;
     int probeTimeoutMs = 2000;
 };
 
@@ -147,7 +150,20 @@ private:
     bool m_ended = false;
     QTimer m_soakTimer;
     QList<int> m_restoreQueue;
-    QList<std::shared_ptr<std::function<void()>>> m_polls;
+
+    /// A container being waited for until healthy (waitHealthy).
+    struct HealthWait
+    {
+        QTimer timer; ///< the next inspect
+        QPointer<HttpReply> events;
+        bool streaming = false;      ///< its events arrive
+        bool inFlight = false;       ///< an inspect is running
+        bool wokenMeanwhile = false; ///< an event came during it
+        bool ended = false;
+    };
+
+    void wake(const std::shared_ptr<HealthWait> &wait);
+    QList<std::shared_ptr<HealthWait>> m_waits;
     bool m_restoreFailed = false;
 };
 

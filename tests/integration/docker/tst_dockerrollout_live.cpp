@@ -353,6 +353,12 @@ void tst_DockerRolloutLive::goodRolloutNeverBelowMinimumHealthy()
     createService();
     Connectors::HttpClient http;
     App::RolloutController controller(config(), &http);
+    // Inspecting only every minute: each new instance's health is known from the engine's
+    // health_status event, or the rollout would not finish within the 15 s health timeout.
+    Connectors::DockerRolloutTimings timings;
+    timings.pollMs = 60000;
+    timings.eventFallbackMs = 60000;
+    controller.setTimings(timings);
     ServiceSampler sampler(m_ports);
     const RolloutProgress p = run(controller, request(QStringLiteral("opsdeck-test/busybox:2")));
     QCOMPARE(nameOf(p.phase), nameOf(RolloutPhase::Succeeded));
