@@ -9,9 +9,16 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QEventLoop>
+#include <QIODevice>
+#include <QSocketNotifier>
 #include <QTextStream>
+#include <QTimer>
 
+#include <cerrno>
 #include <cstdio>
+#include <fcntl.h>
+#include <functional>
+#include <memory>
 #include <unistd.h>
 
 namespace Opsdeck::App {
@@ -30,6 +37,94 @@ void print(FILE *stream, const QString &text)
     std::fprintf(stream, "%s\n", qPrintable(text));
     std::fflush(stream);
 }
+
+bool stdinIsOpen()
+{
+    return ::fcntl(STDIN_FILENO, F_GETFD) != -1;
+}
+
+/// Standard input one line at a time, never reading past the line's end: what a person typed
+/// after the production confirmation stays there for the canary's go-ahead.
+class StdinLineDevice final : public QIODevice
+{
+public:
+    StdinLineDevice() { open(QIODevice::ReadOnly | QIODevice::Unbuffered); }
+
+    bool isSequential() const override { return true; }
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override
+    {
+        qint64 n = 0;
+        while (n < maxSize) {
+            const ssize_t r = ::read(STDIN_FILENO, data + n, 1);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+            if (data[n++] == '\n')
+                break;
+        }
+        return n;
+    }
+
+    qint64 writeData(const char *, qint64) override { return -1; }
+};
+
+/// Lines from standard input while the event loop runs (the rollout goes on while it waits).
+class StdinLines
+{
+public:
+    std::function<void(const QString &)> onLine;
+    std::function<void()> onEnd;
+
+    void start()
+    {
+        if (m_notifier)
+            return;
+        if (m_ended || !stdinIsOpen()) {
+            end();
+            return;
+        }
+        m_notifier = std::make_unique<QSocketNotifier>(STDIN_FILENO, QSocketNotifier::Read);
+        QObject::connect(m_notifier.get(), &QSocketNotifier::activated, m_notifier.get(), [this] {
+            readSome();
+        });
+    }
+
+private:
+    void readSome()
+    {
+        char buf[4096];
+        const ssize_t r = ::read(STDIN_FILENO, buf, sizeof buf);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+            return;
+        if (r <= 0) {
+            end();
+            return;
+        }
+        m_buffer.append(buf, r);
+        for (qsizetype nl; (nl = m_buffer.indexOf('\n')) >= 0;) {
+            const QString line = QString::fromUtf8(m_buffer.left(nl)).trimmed();
+            m_buffer.remove(0, nl + 1);
+            if (onLine)
+                onLine(line);
+        }
+    }
+
+    void end()
+    {
+        m_ended = true;
+        if (m_notifier)
+            m_notifier->setEnabled(false);
+        if (onEnd)
+            onEnd();
+    }
+
+    std::unique_ptr<QSocketNotifier> m_notifier;
+    QByteArray m_buffer;
+    bool m_ended = false;
+};
 
 } // namespace
 
@@ -74,8 +169,8 @@ RolloutCommandOptions parseRolloutCommand(const QStringList &arguments)
         QStringLiteral("tag"), tr("Only the Docker hosts with this tag."), tr("tag"));
     const QCommandLineOption canary(
         QStringLiteral("canary"),
-        tr("Replace one instance first, then wait for --canary-soak (or, without it, refuse: a "
-           "person's go-ahead needs the console)."));
+        tr("Replace one instance first, then wait for --canary-soak, or, without it, for 'go' "
+           "typed on standard input ('abort', or the end of input, restores the canary)."));
     const QCommandLineOption soak(QStringLiteral("canary-soak"),
                                   tr("How long the canary must stay healthy (90s, 5m)."),
                                   tr("duration"));
@@ -189,11 +284,6 @@ RolloutCommandOptions parseRolloutCommand(const QStringList &arguments)
     if (!duration(soak, &o.canarySoakMs) || !duration(timeout, &o.healthTimeoutMs)
         || !duration(stable, &o.stableMs))
         return o;
-    if (o.canary && o.canarySoakMs == 0) {
-        o.error = tr("--canary needs --canary-soak DURATION on the command line (a go-ahead by "
-                     "hand is in the console's rollouts panel)");
-        return o;
-    }
     if (const auto pr = ProbeSpec::parse(o.probe); !pr.ok()) {
         o.error = pr.error();
         return o;
@@ -283,7 +373,8 @@ int runRolloutCommand(const RolloutCommandOptions &o, const OpsdeckConfig &confi
         return 0;
     }
     {
-        QTextStream in(stdin);
+        StdinLineDevice device;
+        QTextStream in(&device);
         QTextStream out(stdout);
         QString why;
         const QString what = o.restart ? tr("rolling restart of %1").arg(o.service)
@@ -296,6 +387,37 @@ int runRolloutCommand(const RolloutCommandOptions &o, const OpsdeckConfig &confi
 
     qsizetype printed = 0;
     QString rolloutId;
+    // The canary's go-ahead, typed on standard input; the end of input is no go-ahead.
+    StdinLines answers;
+    bool waitingGoAhead = false;
+    const QString goAheadPrompt =
+        tr("Type 'go' to replace the other instances, or 'abort' to restore the canary: ");
+    answers.onLine = [&](const QString &line) {
+        if (!waitingGoAhead)
+            return;
+        if (line == QLatin1String("go")) {
+            waitingGoAhead = false;
+            controller.goAhead(rolloutId);
+        } else if (line == QLatin1String("abort")) {
+            waitingGoAhead = false;
+            controller.abort(rolloutId);
+        } else {
+            std::fputs(
+                qPrintable(tr("expected 'go' or 'abort', got '%1'. ").arg(line) + goAheadPrompt),
+                stdout);
+            std::fflush(stdout);
+        }
+    };
+    answers.onEnd = [&] {
+        if (!waitingGoAhead)
+            return;
+        waitingGoAhead = false;
+        print(stdout, QString());
+        print(stderr,
+              tr("opsdeck: rollout: no go-ahead (end of input): aborting, restoring the canary"));
+        // Possibly from inside a progress report: abort once that report is through.
+        QTimer::singleShot(0, &controller, [&controller, id = rolloutId] { controller.abort(id); });
+    };
     QObject::connect(
         &controller, &RolloutController::progressChanged, &loop, [&](const RolloutProgress &p) {
             rolloutId = p.id;
@@ -306,6 +428,15 @@ int runRolloutCommand(const RolloutCommandOptions &o, const OpsdeckConfig &confi
                     QStringLiteral("%1  %2").arg(QDateTime::fromMSecsSinceEpoch(l.timeMs).toString(
                                                      QStringLiteral("HH:mm:ss")),
                                                  l.text));
+            }
+            const bool waiting = p.phase == RolloutPhase::WaitingGoAhead;
+            if (waiting && !waitingGoAhead) {
+                waitingGoAhead = true;
+                std::fputs(qPrintable(goAheadPrompt), stdout);
+                std::fflush(stdout);
+                answers.start();
+            } else if (!waiting) {
+                waitingGoAhead = false;
             }
         });
     QObject::connect(

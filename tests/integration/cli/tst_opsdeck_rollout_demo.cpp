@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `opsdeck rollout … --demo` (issue 7): good and bad rollouts on the demo estate's simulated
 // Docker hosts, through the real binary.
+#include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -14,9 +15,13 @@ private slots:
     void goodImageRollsOut();
     void crashingImageIsRolledBack();
     void unknownImageIsRefusedBeforeAnyChange();
+    void canaryGoesOnWhenGoIsTyped();
+    void canaryIsRestoredWithoutAnAnswer();
+    void productionConfirmationLeavesTheGoAheadForTheCanary();
 
 private:
-    int run(const QStringList &args, QByteArray *out);
+    int run(const QStringList &args, QByteArray *out, const QByteArray &input = {});
+    QByteArray auditLog() const;
 
     QTemporaryDir m_state;
 };
@@ -28,15 +33,23 @@ void tst_OpsdeckRolloutDemo::initTestCase()
     qputenv("OPSDECK_AUDIT_LOG", m_state.filePath(QStringLiteral("audit.log")).toUtf8());
 }
 
-int tst_OpsdeckRolloutDemo::run(const QStringList &args, QByteArray *out)
+int tst_OpsdeckRolloutDemo::run(const QStringList &args, QByteArray *out, const QByteArray &input)
 {
     QProcess p;
-    p.start(QStringLiteral(OPSDECK_BINARY),
-            QStringList{QStringLiteral("rollout"),
-                        QStringLiteral("Staging"),
-                        QStringLiteral("shop-api"),
-                        QStringLiteral("--demo")}
-                + args);
+    // An environment may come first in @p args; else Staging.
+    QStringList rest = args;
+    const QString env = !rest.isEmpty() && !rest.constFirst().startsWith(QLatin1Char('-'))
+                            ? rest.takeFirst()
+                            : QStringLiteral("Staging");
+    p.start(
+        QStringLiteral(OPSDECK_BINARY),
+        QStringList{
+            QStringLiteral("rollout"), env, QStringLiteral("shop-api"), QStringLiteral("--demo")}
+            + rest);
+    if (!p.waitForStarted(10000))
+        return -1;
+    // Everything typed at once, before any prompt: each prompt must take its own line only.
+    p.write(input);
     p.closeWriteChannel();
     if (!p.waitForFinished(120000))
         return -1;
@@ -79,6 +92,56 @@ void tst_OpsdeckRolloutDemo::unknownImageIsRefusedBeforeAnyChange()
         1);
     QVERIFY2(out.contains("is not there"), out.constData());
     QVERIFY2(!out.contains("batch 1 of"), out.constData());
+}
+
+QByteArray tst_OpsdeckRolloutDemo::auditLog() const
+{
+    QFile f(m_state.filePath(QStringLiteral("audit.log")));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+void tst_OpsdeckRolloutDemo::canaryGoesOnWhenGoIsTyped()
+{
+    QByteArray out;
+    QCOMPARE(run({QStringLiteral("--image"),
+                  QStringLiteral("registry.example.com/shop/shop-api:1.5.0"),
+                  QStringLiteral("--canary")},
+                 &out,
+                 "go\n"),
+             0);
+    QVERIFY2(out.contains("Type 'go' to replace the other instances"), out.constData());
+    QVERIFY2(
+        out.contains("succeeded: 3 instances now run registry.example.com/shop/shop-api:1.5.0"),
+        out.constData());
+    QVERIFY2(auditLog().contains("\"docker.rollout.go-ahead\""), auditLog().constData());
+}
+
+void tst_OpsdeckRolloutDemo::canaryIsRestoredWithoutAnAnswer()
+{
+    QByteArray out;
+    QCOMPARE(run({QStringLiteral("--image"),
+                  QStringLiteral("registry.example.com/shop/shop-api:1.5.0"),
+                  QStringLiteral("--canary")},
+                 &out),
+             1);
+    QVERIFY2(out.contains("no go-ahead (end of input)"), out.constData());
+    QVERIFY2(out.contains("aborted"), out.constData());
+    QVERIFY2(out.contains("restored"), out.constData());
+    QVERIFY2(!out.contains("removing the old containers"), out.constData());
+}
+
+void tst_OpsdeckRolloutDemo::productionConfirmationLeavesTheGoAheadForTheCanary()
+{
+    QByteArray out;
+    QCOMPARE(run({QStringLiteral("Production"),
+                  QStringLiteral("--image"),
+                  QStringLiteral("registry.example.com/shop/shop-api:1.5.0"),
+                  QStringLiteral("--canary")},
+                 &out,
+                 "Production\ngo\n"),
+             0);
+    QVERIFY2(out.contains("Type the environment's name (Production)"), out.constData());
+    QVERIFY2(out.contains("now run registry.example.com/shop/shop-api:1.5.0"), out.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_OpsdeckRolloutDemo)
