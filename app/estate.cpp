@@ -318,13 +318,7 @@ void Estate::requestMarathonAction(const MarathonActionRequest &request)
         refusal = tr("environment %1 has no Marathon").arg(env->name);
     if (m_auditActions) {
         QString error;
-        AuditRecord record;
-        record.environment = env ? env->name : request.environment;
-        record.action = auditActionOf(request);
-        record.target = auditTargetOf(request);
-        record.parameters = auditParametersOf(request);
-        for (auto it = m_auditContext.constBegin(); it != m_auditContext.constEnd(); ++it)
-            record.parameters.insert(it.key(), it.value());
+        AuditRecord record = auditRecordOf(request, env ? env->name : request.environment);
         record.outcome =
             refusal.isEmpty() ? QStringLiteral("requested") : QStringLiteral("refused");
         record.detail = refusal;
@@ -349,13 +343,7 @@ void Estate::finishMarathonAction(const MarathonActionRequest &request,
 {
     QString reported = message;
     if (m_auditActions) {
-        AuditRecord record;
-        record.environment = request.environment;
-        record.action = auditActionOf(request);
-        record.target = auditTargetOf(request);
-        record.parameters = auditParametersOf(request);
-        for (auto it = m_auditContext.constBegin(); it != m_auditContext.constEnd(); ++it)
-            record.parameters.insert(it.key(), it.value());
+        AuditRecord record = auditRecordOf(request, request.environment);
         if (!deploymentId.isEmpty())
             record.parameters.insert(QStringLiteral("startedDeployment"), deploymentId);
         record.outcome = ok ? QStringLiteral("ok") : QStringLiteral("failed");
@@ -374,6 +362,33 @@ void Estate::appendOutcome(const AuditRecord &record, QString *reported)
     emit auditTrailFailed(error);
 }
 
+AuditRecord Estate::auditRecordOf(const MarathonActionRequest &request,
+                                  const QString &environmentName) const
+{
+    AuditRecord record;
+    record.environment = environmentName;
+    record.action = auditActionOf(request);
+    record.target = auditTargetOf(request);
+    record.parameters = auditParametersOf(request);
+    for (auto it = m_auditContext.constBegin(); it != m_auditContext.constEnd(); ++it)
+        record.parameters.insert(it.key(), it.value());
+    return record;
+}
+
+AuditRecord Estate::auditRecordOf(const QString &environmentName,
+                                  const QString &environment,
+                                  const QString &key,
+                                  ContainerAction action) const
+{
+    AuditRecord record;
+    record.environment = environmentName;
+    record.action = auditActionOf(action);
+    record.target = containerTarget(environment, key);
+    record.parameters = m_auditContext;
+    record.parameters.insert(QStringLiteral("key"), key);
+    return record;
+}
+
 QString Estate::containerTarget(const QString &environment, const QString &key) const
 {
     const EnvironmentStore *s = store(environment);
@@ -389,12 +404,7 @@ void Estate::finishAction(const QString &environment,
 {
     QString reported = message;
     if (m_auditActions) {
-        AuditRecord record;
-        record.environment = environment;
-        record.action = auditActionOf(action);
-        record.target = containerTarget(environment, key);
-        record.parameters = m_auditContext;
-        record.parameters.insert(QStringLiteral("key"), key);
+        AuditRecord record = auditRecordOf(environment, environment, key, action);
         record.outcome = ok ? QStringLiteral("ok") : QStringLiteral("failed");
         record.detail = message;
         appendOutcome(record, &reported);
@@ -432,12 +442,7 @@ void Estate::requestAction(const QString &environment, const QString &key, Conta
             refusal = tr("no such container: %1").arg(key);
     }
     if (m_auditActions) {
-        AuditRecord record;
-        record.environment = env ? env->name : environment;
-        record.action = auditActionOf(action);
-        record.target = containerTarget(environment, key);
-        record.parameters = m_auditContext;
-        record.parameters.insert(QStringLiteral("key"), key);
+        AuditRecord record = auditRecordOf(env ? env->name : environment, environment, key, action);
         record.outcome =
             refusal.isEmpty() ? QStringLiteral("requested") : QStringLiteral("refused");
         record.detail = refusal;

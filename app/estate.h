@@ -162,6 +162,15 @@ private:
                               bool ok,
                               const QString &message,
                               const QString &deploymentId);
+    /// The audit line of a Marathon action, in @p environmentName, without its outcome.
+    Models::AuditRecord auditRecordOf(const Models::MarathonActionRequest &request,
+                                      const QString &environmentName) const;
+    /// The audit line of a container action (key in @p environment as configured, shown as
+    /// @p environmentName), without its outcome.
+    Models::AuditRecord auditRecordOf(const QString &environmentName,
+                                      const QString &environment,
+                                      const QString &key,
+                                      Models::ContainerAction action) const;
     /// "host1/orders-1" for the key "host1/3f9a…" when the container is known.
     QString containerTarget(const QString &environment, const QString &key) const;
     /// Writes an outcome line; when it is not on disk, says so in @p reported and emits

@@ -208,6 +208,13 @@ qint64 durationMs(const QJsonValue &ns, qint64 fallbackMs)
     return value > 0 ? std::max<qint64>(1, value / 1'000'000) : fallbackMs;
 }
 
+/// moby daemon/names.go: validContainerNamePattern.
+bool validContainerName(const QString &name)
+{
+    static const QRegularExpression valid(QStringLiteral("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$"));
+    return valid.match(name).hasMatch();
+}
+
 bool hasHealthcheck(const SimContainer &c)
 {
     const QStringList test = strings(c.healthcheck.value(QStringLiteral("Test")));
@@ -702,27 +709,32 @@ QString SimDockerHost::imageIdOf(const SimContainer &c) const
     return img ? img->id : imageId(c.image);
 }
 
+SimApiResult SimDockerHost::nameConflict(const QString &name) const
+{
+    for (const SimContainer &other : std::as_const(m_containers)) {
+        if (other.name == name)
+            return {409,
+                    QStringLiteral("Conflict. The container name \"/%1\" is already in use by "
+                                   "container \"%2\". You have to remove (or rename) that "
+                                   "container to be able to reuse that name.")
+                        .arg(name, other.id)};
+    }
+    return {};
+}
+
 SimApiResult SimDockerHost::createContainer(const QString &requestedName, const QJsonObject &body)
 {
-    // moby daemon/names.go: validContainerNamePattern.
-    static const QRegularExpression validName(QStringLiteral("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$"));
     QString name = requestedName;
     if (!name.isEmpty()) {
-        if (!validName.match(name).hasMatch())
+        if (!validContainerName(name))
             return {400,
                     QStringLiteral("Invalid container name (%1), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
                                    "are allowed")
                         .arg(name)};
         if (name.startsWith(QLatin1Char('/')))
             name = name.mid(1);
-        for (const SimContainer &other : std::as_const(m_containers)) {
-            if (other.name == name)
-                return {409,
-                        QStringLiteral("Conflict. The container name \"/%1\" is already in use by "
-                                       "container \"%2\". You have to remove (or rename) that "
-                                       "container to be able to reuse that name.")
-                            .arg(name, other.id)};
-        }
+        if (const SimApiResult conflict = nameConflict(name); !conflict.ok())
+            return conflict;
     } else {
         do
             name = generatedName() + QString::number(m_containers.size());
@@ -863,7 +875,6 @@ SimApiResult SimDockerHost::createContainer(const QString &requestedName, const 
 
 SimApiResult SimDockerHost::renameContainer(const QString &idOrName, const QString &requestedName)
 {
-    static const QRegularExpression validName(QStringLiteral("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$"));
     if (idOrName.isEmpty() || requestedName.isEmpty())
         return {400, QStringLiteral("Neither old nor new names may be empty")};
     const QString id = resolve(idOrName);
@@ -874,19 +885,13 @@ SimApiResult SimDockerHost::renameContainer(const QString &idOrName, const QStri
         requestedName.startsWith(QLatin1Char('/')) ? requestedName.mid(1) : requestedName;
     if (name == it->name)
         return {400, QStringLiteral("Renaming a container with the same name as its current name")};
-    if (!validName.match(name).hasMatch())
+    if (!validContainerName(name))
         return {400,
                 QStringLiteral("Invalid container name (/%1), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
                                "allowed")
                     .arg(name)};
-    for (const SimContainer &other : std::as_const(m_containers)) {
-        if (other.name == name)
-            return {409,
-                    QStringLiteral("Conflict. The container name \"/%1\" is already in use by "
-                                   "container \"%2\". You have to remove (or rename) that "
-                                   "container to be able to reuse that name.")
-                        .arg(name, other.id)};
-    }
+    if (const SimApiResult conflict = nameConflict(name); !conflict.ok())
+        return conflict;
     const QString oldName = QLatin1Char('/') + it->name;
     it->name = name;
     emitEvent(*it, QStringLiteral("rename"), {{QStringLiteral("oldName"), oldName}});

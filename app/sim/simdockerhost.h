@@ -176,6 +176,8 @@ signals:
 
 private:
     void handle(HttpExchange *exchange);
+    /// 409 when a container is called @p name already, as the engine says it.
+    SimApiResult nameConflict(const QString &name) const;
     void emitEvent(const SimContainer &c,
                    const QString &action,
                    const QMap<QString, QString> &extra = {});

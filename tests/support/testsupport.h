@@ -4,6 +4,7 @@
 #include <QMap>
 #include <QString>
 #include <QStringList>
+#include <QTemporaryDir>
 #include <QTest>
 
 namespace Opsdeck::Tests {
@@ -20,6 +21,9 @@ bool inCi();
             QSKIP(qPrintable(QStringLiteral("server missing: ") + (what)));                        \
         }                                                                                          \
     } while (false)
+
+/// Writes @p content to @p name in @p dir (fatal when it cannot) and returns its path.
+QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content);
 
 /// A TCP port on 127.0.0.1 that nothing listens on right now.
 int freeTcpPort();

@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using Opsdeck::Tests::writeFile;
+
 namespace {
 
 struct Run
@@ -46,16 +48,6 @@ Run runOpsdeck(const QStringList &args,
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
             QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
-}
-
-QString writeFile(const QTemporaryDir &dir, const QString &name, const QByteArray &content)
-{
-    const QString path = dir.filePath(name);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        qFatal("cannot write %s", qPrintable(path));
-    f.write(content);
-    return path;
 }
 
 QList<QJsonObject> auditLines(const QString &out)
