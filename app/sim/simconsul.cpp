@@ -395,6 +395,8 @@ void SimConsul::serveRead(HttpExchange *exchange,
     held.watch = answer.watch;
     held.timer = new QTimer(this);
     held.timer->setSingleShot(true);
+    // A coarse timer may fire up to 5 % early; Consul never answers before the wait is over.
+    held.timer->setTimerType(Qt::PreciseTimer);
     m_held.push_back(held);
     const auto it = std::prev(m_held.end());
     connect(held.timer, &QTimer::timeout, this, [this, timer = held.timer] {
